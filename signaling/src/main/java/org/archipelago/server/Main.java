@@ -1,0 +1,115 @@
+package org.archipelago.server;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The command line: {@code java -jar archipelago.jar [--config FILE]}.
+ *
+ * <p>Starts the server with the embedded defaults overlaid by {@code FILE}, and stops it cleanly on
+ * SIGTERM or Ctrl-C (a JVM shutdown hook). Mistakes in arguments or configuration print one clear
+ * line and exit with status 2.
+ */
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    static final String USAGE = """
+            Usage: archipelago [--config FILE]
+
+              --config FILE   YAML configuration laid over the embedded defaults
+                              (see config/archipelago.yaml for every key)
+              --print-config  print the embedded default configuration and exit
+              --help          show this help and exit
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        int status = run(args, System.out, System.err);
+        if (status >= 0) {
+            System.exit(status);
+        }
+        // The media and signaling threads are daemons: main holds the JVM up until the shutdown
+        // hook has stopped the server.
+        STOPPED.await();
+    }
+
+    private static final CountDownLatch STOPPED = new CountDownLatch(1);
+
+    /**
+     * Runs the command line.
+     *
+     * @return an exit status to exit with now, or -1 when the server is running (it then stops on
+     *         SIGTERM through the shutdown hook)
+     */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Path configFile = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help", "-h" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                case "--print-config" -> {
+                    try (var in = Main.class.getResourceAsStream(ServerConfig.DEFAULTS_RESOURCE)) {
+                        out.print(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                        return 0;
+                    } catch (java.io.IOException | NullPointerException e) {
+                        err.println("archipelago: the embedded configuration is unreadable: " + e);
+                        return 1;
+                    }
+                }
+                case "--config" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("archipelago: --config needs a file name");
+                        err.print(USAGE);
+                        return 2;
+                    }
+                    configFile = Path.of(args[++i]);
+                    if (!Files.isRegularFile(configFile)) {
+                        err.println("archipelago: configuration file " + configFile + " does not exist or is not a file");
+                        return 2;
+                    }
+                }
+                default -> {
+                    err.println("archipelago: unknown argument '" + args[i] + "'");
+                    err.print(USAGE);
+                    return 2;
+                }
+            }
+        }
+
+        ServerConfig config;
+        try {
+            config = ServerConfig.load(configFile);
+        } catch (ConfigException e) {
+            err.println("archipelago: configuration error: " + e.getMessage());
+            return 2;
+        }
+
+        ArchipelagoServer server;
+        try {
+            server = ArchipelagoServer.start(config);
+        } catch (ConfigException e) {
+            err.println("archipelago: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            LOG.error("Archipelago failed to start", e);
+            return 1;
+        }
+
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("Shutdown requested; stopping");
+            server.close();
+            LOG.info("Archipelago stopped");
+            STOPPED.countDown();
+        }, "shutdown"));
+        return -1;
+    }
+}
