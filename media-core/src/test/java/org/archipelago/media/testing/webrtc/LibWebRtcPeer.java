@@ -47,6 +47,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /**
@@ -212,7 +213,7 @@ public final class LibWebRtcPeer implements AutoCloseable {
     private final AtomicLong framesGenerated = new AtomicLong();
     private volatile Throwable generatorFailure;
     private boolean negotiated;
-    private boolean closed;
+    private volatile boolean closed;
 
     private LibWebRtcPeer(String name, Options options) {
         this.name = name;
@@ -585,12 +586,12 @@ public final class LibWebRtcPeer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        PeerStats[] last = new PeerStats[1];
+        AtomicReference<PeerStats> last = new AtomicReference<>();
         try {
             poller.scheduleWithFixedDelay(() -> {
                 try {
                     PeerStats stats = stats();
-                    last[0] = stats;
+                    last.set(stats);
                     if (condition.test(stats)) {
                         result.complete(stats);
                     }
@@ -602,7 +603,7 @@ public final class LibWebRtcPeer implements AutoCloseable {
                 return result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 throw new AssertionError(name + ": stats condition not met within " + timeout
-                        + "; last stats " + last[0] + " (connection " + connectionState + ")");
+                        + "; last stats " + last.get() + " (connection " + connectionState + ")");
             } catch (ExecutionException e) {
                 throw new IllegalStateException(name + ": reading stats failed", e.getCause());
             } catch (InterruptedException e) {
