@@ -68,7 +68,15 @@ class UdpTransportTest {
         }
     }
 
-    private void send(byte... bytes) throws Exception {
+    private void send(int... values) throws Exception {
+        byte[] bytes = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bytes[i] = (byte) values[i];
+        }
+        send(bytes);
+    }
+
+    private void send(byte[] bytes) throws Exception {
         client.send(new DatagramPacket(bytes, bytes.length, transport.localAddress()));
     }
 
@@ -87,7 +95,7 @@ class UdpTransportTest {
             InetSocketAddress me = (InetSocketAddress) client.getLocalSocketAddress();
             assertTrue(demux.bindAddress(me, endpoint));
 
-            send((byte) 22, (byte) 0xfe, (byte) 0xfd, (byte) 0); // a DTLS record header
+            send(22, 0xfe, 0xfd, 0); // a DTLS record header
             assertEquals("DTLS on-loop=true len=4", endpoint.seen.poll(5, TimeUnit.SECONDS));
 
             byte[] rtp = {(byte) 0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 7, 42};
@@ -104,11 +112,11 @@ class UdpTransportTest {
 
     @Test
     void dropsAndCountsWhatBelongsToNobody() throws Exception {
-        send((byte) 22, (byte) 0xfe, (byte) 0xfd);            // DTLS from an unknown address
-        send((byte) 0x80, (byte) 96, 0, 0);                   // RTP from an unknown address
-        send((byte) 0x80, (byte) 200, 0, 1);                  // RTCP from an unknown address
-        send((byte) 70, 0, 0, 0);                             // TURN channel data: not ours
-        send();                                               // empty datagram
+        send(22, 0xfe, 0xfd);      // DTLS from an unknown address
+        send(0x80, 96, 0, 0);      // RTP from an unknown address
+        send(0x80, 200, 0, 1);     // RTCP from an unknown address
+        send(70, 0, 0, 0);         // TURN channel data: not ours
+        send(new byte[0]);         // empty datagram
         awaitCount("received", demux::received, 5);
         awaitCount("droppedUnknownAddress", demux::droppedUnknownAddress, 3);
         awaitCount("droppedUnknownKind", demux::droppedUnknownKind, 2);

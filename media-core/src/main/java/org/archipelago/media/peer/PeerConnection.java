@@ -1,0 +1,466 @@
+package org.archipelago.media.peer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.archipelago.media.dtls.DtlsFingerprint;
+import org.archipelago.media.dtls.DtlsRole;
+import org.archipelago.media.dtls.DtlsTransport;
+import org.archipelago.media.ice.BindingRequestOutcome;
+import org.archipelago.media.ice.IceLiteAgent;
+import org.archipelago.media.rtcp.RtcpCompoundIterator;
+import org.archipelago.media.rtcp.RtcpFullIntraRequest;
+import org.archipelago.media.rtcp.RtcpHeader;
+import org.archipelago.media.rtcp.RtcpPictureLossIndication;
+import org.archipelago.media.rtp.RtpPacket;
+import org.archipelago.media.sdp.Codec;
+import org.archipelago.media.sdp.MediaKind;
+import org.archipelago.media.sdp.NegotiatedMedia;
+import org.archipelago.media.sdp.SdpAnswer;
+import org.archipelago.media.srtp.SrtpKeyingMaterial;
+import org.archipelago.media.srtp.SrtpProfile;
+import org.archipelago.media.srtp.SrtpSession;
+import org.archipelago.media.stun.StunMessageWriter;
+import org.archipelago.media.transport.DatagramDemux;
+import org.archipelago.media.transport.DatagramEndpoint;
+import org.archipelago.media.transport.PacketKind;
+import org.archipelago.media.transport.UdpSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One remote WebRTC endpoint (a browser, a WHIP/WHEP client, a test peer): its ICE-lite agent, DTLS
+ * transport and SRTP session glued to the shared media port, with decrypted RTP and RTCP handed to
+ * a {@link Listener}.
+ *
+ * <p>Created by {@link MediaEngine#createPeer}, which has already answered the remote offer. Lives on
+ * one event loop ({@link #eventLoop()}): every method except {@link #close} (which hops there) must
+ * be called on it, and the listener is called on it.
+ *
+ * <p>The life: {@link PeerState#CONNECTING} until the DTLS handshake has produced SRTP keys, then
+ * {@link PeerState#CONNECTED}; {@link PeerState#CLOSED} on {@link #close}, a DTLS failure or alert,
+ * ICE consent expiry (RFC 7675: no authenticated check for the consent timeout), or no connectivity
+ * check at all within the connect timeout.
+ */
+public final class PeerConnection implements DatagramEndpoint {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerConnection.class);
+
+    /** Remote addresses one peer may have bound at once (host, reflexive, relayed, a move or two). */
+    static final int MAX_BOUND_ADDRESSES = 4;
+    private static final long TIMER_PERIOD_MILLIS = 1000;
+
+    /**
+     * Events of one peer, all on its event loop. Implementations must not throw and must not block.
+     */
+    public interface Listener {
+        /** DTLS is done: media can be sent with {@link #sendRtp}. */
+        default void onConnected(PeerConnection peer) {
+        }
+
+        /**
+         * A decrypted, valid RTP packet. The view and its buffer are borrowed for the duration of
+         * the call: retain the buffer, or copy it, to keep anything.
+         *
+         * @param media          the m-section whose payload type this is
+         * @param retransmission whether the payload type is an RTX one (RFC 4588)
+         */
+        default void onRtp(PeerConnection peer, NegotiatedMedia media, RtpPacket packet, boolean retransmission, long nowNanos) {
+        }
+
+        /** The remote side asked for a keyframe of {@code mediaSsrc} (PLI or FIR) that we send it. */
+        default void onKeyframeRequest(PeerConnection peer, long mediaSsrc, long nowNanos) {
+        }
+
+        /** The peer is closed and its resources freed; {@code reason} says why. */
+        default void onClosed(PeerConnection peer, String reason) {
+        }
+    }
+
+    private final MediaEngine engine;
+    private final String id;
+    private final EventLoop loop;
+    private final UdpSocket socket;
+    private final ByteBufAllocator allocator;
+    private final IceLiteAgent ice;
+    private final DtlsTransport dtls;
+    private final SdpAnswer answer;
+    private final Listener listener;
+    private final long connectTimeoutNanos;
+    private final long createdNanos;
+
+    /** Per payload type (0..127): the m-section, or null when not negotiated. */
+    private final NegotiatedMedia[] mediaByPayloadType = new NegotiatedMedia[128];
+    private final boolean[] rtxPayloadType = new boolean[128];
+
+    private final RtpPacket rtp = new RtpPacket();
+    private final RtcpCompoundIterator rtcp = new RtcpCompoundIterator();
+    private final RtcpPictureLossIndication pli = new RtcpPictureLossIndication();
+    private final RtcpFullIntraRequest fir = new RtcpFullIntraRequest();
+
+    private final ArrayDeque<InetSocketAddress> boundAddresses = new ArrayDeque<>(MAX_BOUND_ADDRESSES);
+    private final long[] drops = new long[PeerDropReason.COUNT];
+    private final long[] rtpPacketsByKind = new long[MediaKind.values().length];
+    private final long[] rtpBytesByKind = new long[MediaKind.values().length];
+    private long rtcpPacketsReceived;
+    private long keyframeRequestsReceived;
+    private long rtpPacketsSent;
+    private long rtcpPacketsSent;
+
+    private PeerState state = PeerState.CONNECTING;
+    private SrtpSession srtp;
+    private ScheduledFuture<?> timer;
+
+    PeerConnection(MediaEngine engine, String id, EventLoop loop, IceLiteAgent ice, DtlsRole dtlsRole,
+                   DtlsFingerprint remoteFingerprint, SdpAnswer answer, Listener listener, long nowNanos) {
+        this.engine = engine;
+        this.id = id;
+        this.loop = loop;
+        this.socket = engine.transport().socketFor(loop);
+        this.allocator = engine.allocator();
+        this.ice = ice;
+        this.answer = answer;
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.connectTimeoutNanos = engine.options().connectTimeout().toNanos();
+        this.createdNanos = nowNanos;
+        for (NegotiatedMedia media : answer.negotiatedMedia()) {
+            for (Codec codec : media.codecs()) {
+                mediaByPayloadType[codec.payloadType()] = media;
+                rtxPayloadType[codec.payloadType()] = codec.isRtx();
+            }
+        }
+        this.dtls = new DtlsTransport(dtlsRole, engine.certificate(), remoteFingerprint, this::sendDtls,
+                engine.dtlsExecutor(), new DtlsEvents(), engine.options().dtls());
+    }
+
+    /** Registers with the demultiplexer and starts DTLS and the timers; on the loop. */
+    void start() {
+        DatagramDemux demux = engine.demux();
+        if (!demux.registerUfrag(ice.localCredentials().ufrag(), this)) {
+            close("too many peers");
+            return;
+        }
+        timer = loop.scheduleAtFixedRate(this::checkTimers, TIMER_PERIOD_MILLIS, TIMER_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        dtls.start();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    /** Our answer to the remote offer, and what it negotiated per m-section. */
+    public SdpAnswer answer() {
+        return answer;
+    }
+
+    public PeerState state() {
+        return state;
+    }
+
+    /** Where media goes: the ICE-selected remote address, or null before the first check. */
+    public InetSocketAddress remoteAddress() {
+        return ice.selectedAddress();
+    }
+
+    @Override
+    public void onDatagram(ByteBuf datagram, InetSocketAddress sender, PacketKind kind, long nowNanos) {
+        try {
+            if (state == PeerState.CLOSED) {
+                drops[PeerDropReason.CLOSED.ordinal()]++;
+                return;
+            }
+            switch (kind) {
+                case STUN -> onStun(datagram, sender, nowNanos);
+                case DTLS -> dtls.receive(datagram);
+                case RTP -> onRtp(datagram, nowNanos);
+                case RTCP -> onRtcp(datagram, nowNanos);
+                default -> {
+                    // The demultiplexer delivers only the four kinds above.
+                }
+            }
+        } finally {
+            datagram.release();
+        }
+    }
+
+    private void onStun(ByteBuf request, InetSocketAddress sender, long nowNanos) {
+        ByteBuf response = allocator.buffer(StunMessageWriter.BINDING_SUCCESS_RESPONSE_MAX_LENGTH);
+        BindingRequestOutcome outcome = ice.handleBindingRequest(request, sender, nowNanos, response);
+        if (!outcome.responded()) {
+            response.release();
+            drops[PeerDropReason.STUN_NOT_ANSWERED.ordinal()]++;
+            return;
+        }
+        bindAddress(sender);
+        if (outcome == BindingRequestOutcome.RESPONDED_SELECTED_ADDRESS_CHANGED) {
+            LOG.debug("Peer {} selected {}", id, sender);
+        }
+        socket.send(response, sender);
+    }
+
+    /** Lets DTLS, RTP and RTCP from an authenticated address reach us, within a small bound. */
+    private void bindAddress(InetSocketAddress address) {
+        if (boundAddresses.contains(address)) {
+            return;
+        }
+        if (boundAddresses.size() == MAX_BOUND_ADDRESSES) {
+            InetSocketAddress selected = ice.selectedAddress();
+            InetSocketAddress evicted = null;
+            for (InetSocketAddress candidate : boundAddresses) {
+                if (!candidate.equals(selected)) {
+                    evicted = candidate;
+                    break;
+                }
+            }
+            boundAddresses.remove(evicted);
+            engine.demux().unbindAddress(evicted, this);
+        }
+        if (engine.demux().bindAddress(address, this)) {
+            boundAddresses.add(address);
+        }
+    }
+
+    private void onRtp(ByteBuf packet, long nowNanos) {
+        if (srtp == null) {
+            drops[PeerDropReason.MEDIA_BEFORE_KEYS.ordinal()]++;
+            return;
+        }
+        if (!srtp.unprotectRtp(packet)) {
+            drops[PeerDropReason.SRTP_UNPROTECT_REFUSED.ordinal()]++;
+            return;
+        }
+        if (!rtp.wrap(packet)) {
+            drops[PeerDropReason.RTP_MALFORMED.ordinal()]++;
+            return;
+        }
+        NegotiatedMedia media = mediaByPayloadType[rtp.payloadType()];
+        if (media == null) {
+            drops[PeerDropReason.RTP_UNKNOWN_PAYLOAD_TYPE.ordinal()]++;
+            return;
+        }
+        int kind = media.kind().ordinal();
+        rtpPacketsByKind[kind]++;
+        rtpBytesByKind[kind] += rtp.length();
+        listener.onRtp(this, media, rtp, rtxPayloadType[rtp.payloadType()], nowNanos);
+    }
+
+    private void onRtcp(ByteBuf packet, long nowNanos) {
+        if (srtp == null) {
+            drops[PeerDropReason.MEDIA_BEFORE_KEYS.ordinal()]++;
+            return;
+        }
+        if (!srtp.unprotectRtcp(packet)) {
+            drops[PeerDropReason.SRTP_UNPROTECT_REFUSED.ordinal()]++;
+            return;
+        }
+        rtcpPacketsReceived++;
+        rtcp.wrap(packet);
+        while (rtcp.next()) {
+            if (rtcp.packetType() != RtcpHeader.PAYLOAD_FEEDBACK) {
+                // Reports, SDES, BYE and transport feedback are terminated here; their use
+                // (RTT, loss, bandwidth estimation) arrives with the adaptation work.
+                continue;
+            }
+            int format = rtcp.count();
+            if (format == RtcpPictureLossIndication.FORMAT
+                    && pli.wrap(packet, rtcp.packetOffset(), rtcp.packetLength())) {
+                keyframeRequestsReceived++;
+                listener.onKeyframeRequest(this, pli.mediaSsrc(), nowNanos);
+            } else if (format == RtcpFullIntraRequest.FORMAT
+                    && fir.wrap(packet, rtcp.packetOffset(), rtcp.packetLength())) {
+                for (int i = 0; i < fir.entryCount(); i++) {
+                    keyframeRequestsReceived++;
+                    listener.onKeyframeRequest(this, fir.entrySsrc(i), nowNanos);
+                }
+            }
+        }
+        if (rtcp.isMalformed()) {
+            drops[PeerDropReason.RTCP_MALFORMED.ordinal()]++;
+        }
+    }
+
+    /**
+     * Sends one RTP packet to the peer: SRTP-protects it in place and queues it on the socket of
+     * this loop. Ownership: takes the buffer over (sent, or released on a drop). The buffer must
+     * have {@link #RTP_TAILROOM} bytes of tailroom.
+     */
+    public void sendRtp(ByteBuf packet) {
+        InetSocketAddress remote = ice.selectedAddress();
+        if (state != PeerState.CONNECTED || remote == null) {
+            drops[PeerDropReason.SEND_NOT_READY.ordinal()]++;
+            packet.release();
+            return;
+        }
+        if (!srtp.protectRtp(packet)) {
+            drops[PeerDropReason.SRTP_PROTECT_REFUSED.ordinal()]++;
+            packet.release();
+            return;
+        }
+        rtpPacketsSent++;
+        socket.send(packet, remote);
+    }
+
+    /** As {@link #sendRtp} for one RTCP (compound) packet; needs {@link #RTCP_TAILROOM}. */
+    public void sendRtcp(ByteBuf packet) {
+        InetSocketAddress remote = ice.selectedAddress();
+        if (state != PeerState.CONNECTED || remote == null) {
+            drops[PeerDropReason.SEND_NOT_READY.ordinal()]++;
+            packet.release();
+            return;
+        }
+        if (!srtp.protectRtcp(packet)) {
+            drops[PeerDropReason.SRTP_PROTECT_REFUSED.ordinal()]++;
+            packet.release();
+            return;
+        }
+        rtcpPacketsSent++;
+        socket.send(packet, remote);
+    }
+
+    /**
+     * Tailroom an RTP packet needs for {@link #sendRtp}: the largest SRTP tag of any profile we
+     * negotiate (RFC 7714 §8.2: 16 bytes for AEAD_AES_128_GCM), so the forwarder can size its
+     * buffers before it knows a subscriber's profile.
+     */
+    public static final int RTP_TAILROOM = maxAuthTag();
+
+    /** Tailroom an RTCP packet needs for {@link #sendRtcp}: tag plus the 4-byte SRTCP index. */
+    public static final int RTCP_TAILROOM = maxAuthTag() + 4;
+
+    private static int maxAuthTag() {
+        int max = 0;
+        for (SrtpProfile profile : SrtpProfile.values()) {
+            max = Math.max(max, profile.authTagLength());
+        }
+        return max;
+    }
+
+    /** The allocator for packets sent through this peer (pooled heap buffers: SRTP works in place). */
+    public ByteBufAllocator allocator() {
+        return allocator;
+    }
+
+    /** Called by DTLS on its executor thread: hand the flight to the loop, then the socket. */
+    private void sendDtls(byte[] data, int offset, int length) {
+        ByteBuf datagram = allocator.buffer(length).writeBytes(data, offset, length);
+        loop.execute(() -> {
+            InetSocketAddress remote = ice.selectedAddress();
+            if (state == PeerState.CLOSED || remote == null) {
+                drops[PeerDropReason.SEND_NOT_READY.ordinal()]++;
+                datagram.release();
+                return;
+            }
+            socket.send(datagram, remote);
+        });
+    }
+
+    private final class DtlsEvents implements DtlsTransport.Listener {
+        @Override
+        public void onConnected(SrtpKeyingMaterial keys) {
+            loop.execute(() -> {
+                if (state != PeerState.CONNECTING) {
+                    return;
+                }
+                srtp = new SrtpSession(keys);
+                state = PeerState.CONNECTED;
+                LOG.info("Peer {} connected from {} ({})", id, ice.selectedAddress(), keys.profile());
+                listener.onConnected(PeerConnection.this);
+            });
+        }
+
+        @Override
+        public void onClosed(String reason) {
+            close("dtls: " + reason);
+        }
+    }
+
+    private void checkTimers() {
+        long now = System.nanoTime();
+        if (ice.isConsentExpired(now)) {
+            close("ice: consent expired (no connectivity check for the consent timeout)");
+        } else if (ice.selectedAddress() == null && now - createdNanos > connectTimeoutNanos) {
+            close("ice: no connectivity check within the connect timeout");
+        }
+    }
+
+    /** Closes the peer and frees everything; idempotent, from any thread. */
+    public void close(String reason) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> close(reason));
+            return;
+        }
+        if (state == PeerState.CLOSED) {
+            return;
+        }
+        state = PeerState.CLOSED;
+        engine.demux().unregister(this);
+        boundAddresses.clear();
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        dtls.close();
+        if (srtp != null) {
+            srtp.close();
+        }
+        engine.peerClosed(this);
+        LOG.info("Peer {} closed: {}", id, reason);
+        listener.onClosed(this, reason);
+    }
+
+    /** Datagrams dropped for {@code reason}. */
+    public long dropCount(PeerDropReason reason) {
+        return drops[reason.ordinal()];
+    }
+
+    public long rtpPacketsReceived(MediaKind kind) {
+        return rtpPacketsByKind[kind.ordinal()];
+    }
+
+    public long rtpBytesReceived(MediaKind kind) {
+        return rtpBytesByKind[kind.ordinal()];
+    }
+
+    public long rtcpPacketsReceived() {
+        return rtcpPacketsReceived;
+    }
+
+    public long keyframeRequestsReceived() {
+        return keyframeRequestsReceived;
+    }
+
+    public long rtpPacketsSent() {
+        return rtpPacketsSent;
+    }
+
+    public long rtcpPacketsSent() {
+        return rtcpPacketsSent;
+    }
+
+    /** The SRTP session once connected (for its counters), else null. */
+    public SrtpSession srtp() {
+        return srtp;
+    }
+
+    public IceLiteAgent ice() {
+        return ice;
+    }
+
+    public DtlsTransport dtls() {
+        return dtls;
+    }
+
+    @Override
+    public String toString() {
+        return "PeerConnection{" + id + ", " + state + ", " + ice.selectedAddress() + "}";
+    }
+}

@@ -1,0 +1,162 @@
+package org.archipelago.media.peer;
+
+import io.netty.buffer.ByteBuf;
+import org.archipelago.media.rtcp.RtcpPictureLossIndication;
+import org.archipelago.media.rtp.RtpPacket;
+import org.archipelago.media.sdp.MediaKind;
+import org.archipelago.media.sdp.NegotiatedMedia;
+import org.archipelago.media.testing.Await;
+import org.archipelago.media.testing.webrtc.LibWebRtcPeer;
+import org.archipelago.media.testing.webrtc.PeerStats;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A real libwebrtc peer (webrtc-java) against the media engine over loopback: ICE-lite, DTLS-SRTP
+ * and RTP/RTCP as a browser does them, with nothing simulated on either side.
+ */
+class LibWebRtcInteropTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private static MediaEngine engine;
+
+    @BeforeAll
+    static void startEngine() throws InterruptedException {
+        engine = MediaEngine.start(MediaEngine.Options.loopback(0));
+    }
+
+    @AfterAll
+    static void stopEngine() {
+        engine.close();
+    }
+
+    /** Counts what a peer delivers, on the peer's loop. */
+    private static class CountingListener implements PeerConnection.Listener {
+        final CompletableFuture<PeerConnection> connected = new CompletableFuture<>();
+        final CompletableFuture<String> closed = new CompletableFuture<>();
+        final AtomicLong audioPackets = new AtomicLong();
+        final AtomicLong videoPackets = new AtomicLong();
+
+        @Override
+        public void onConnected(PeerConnection peer) {
+            connected.complete(peer);
+        }
+
+        @Override
+        public void onRtp(PeerConnection peer, NegotiatedMedia media, RtpPacket packet, boolean retransmission, long nowNanos) {
+            (media.kind() == MediaKind.AUDIO ? audioPackets : videoPackets).incrementAndGet();
+        }
+
+        @Override
+        public void onClosed(PeerConnection peer, String reason) {
+            closed.complete(reason);
+        }
+    }
+
+    @Test
+    void libwebrtcConnectsAndTheServerDecryptsItsAudioAndVideo() throws Exception {
+        CountingListener listener = new CountingListener();
+        PeerConnection peer;
+        try (LibWebRtcPeer browser = LibWebRtcPeer.create("publisher", LibWebRtcPeer.Options.defaults().withVideo(true, false).withAudio(true, false))) {
+            String offer = browser.createOffer();
+            peer = engine.createPeer(offer, listener);
+            String answer = peer.answer().toSdp();
+            assertTrue(answer.contains("a=ice-lite"), answer);
+            assertTrue(answer.contains("a=setup:passive"), answer);
+            browser.setAnswer(answer);
+
+            browser.awaitConnected(TIMEOUT);
+            listener.connected.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            Await.until("audio and video RTP decrypted by the server", TIMEOUT,
+                    () -> listener.audioPackets.get() >= 50 && listener.videoPackets.get() >= 50,
+                    () -> "audio=" + listener.audioPackets + " video=" + listener.videoPackets);
+
+            PeerConnection connected = peer;
+            runOnLoop(connected, () -> {
+                assertEquals(PeerState.CONNECTED, connected.state());
+                assertEquals(0, connected.dropCount(PeerDropReason.SRTP_UNPROTECT_REFUSED), "no packet of a real peer fails SRTP");
+                assertEquals(0, connected.dropCount(PeerDropReason.RTP_MALFORMED));
+                assertTrue(connected.rtpPacketsReceived(MediaKind.VIDEO) >= 50);
+                assertTrue(connected.rtcpPacketsReceived() > 0, "libwebrtc sends RTCP (SR, SDES) that the server decrypts");
+                return null;
+            });
+        }
+        // The browser closed: DTLS close_notify reaches the server, which closes and frees the peer.
+        String reason = listener.closed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(reason.startsWith("dtls"), reason);
+        Await.until("the peer to leave the engine", TIMEOUT, () -> !engine.peers().contains(peer));
+        assertEquals(0, engine.demux().addressCount());
+    }
+
+    /**
+     * The server sends the peer's own video back to it, re-encrypted with the peer's outbound keys
+     * under the server's SSRC: the libwebrtc peer decodes it.
+     */
+    @Test
+    void videoLoopedBackThroughTheServerIsDecodedByLibwebrtc() throws Exception {
+        LoopbackListener listener = new LoopbackListener();
+        try (LibWebRtcPeer browser = LibWebRtcPeer.create("loopback", LibWebRtcPeer.Options.defaults())) {
+            PeerConnection peer = engine.createPeer(browser.createOffer(), listener);
+            browser.setAnswer(peer.answer().toSdp());
+            browser.awaitConnected(TIMEOUT);
+
+            PeerStats stats = browser.awaitStats(s -> s.videoFramesDecoded() >= 30, TIMEOUT);
+            assertTrue(stats.videoFramesDecoded() >= 30, stats.toString());
+            assertTrue(listener.looped.get() > 0);
+            peer.close("test done");
+            listener.closed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /** Echoes each primary video packet to the peer on the server's send stream of that m-section. */
+    private static final class LoopbackListener extends CountingListener {
+        final AtomicLong looped = new AtomicLong();
+        private final RtpPacket rewritten = new RtpPacket();
+        private long publisherVideoSsrc = -1;
+
+        @Override
+        public void onRtp(PeerConnection peer, NegotiatedMedia media, RtpPacket packet, boolean retransmission, long nowNanos) {
+            super.onRtp(peer, media, packet, retransmission, nowNanos);
+            if (media.kind() != MediaKind.VIDEO || retransmission || media.sendStream() == null) {
+                return;
+            }
+            if (publisherVideoSsrc < 0) {
+                publisherVideoSsrc = packet.ssrc();
+                requestKeyframe(peer, nowNanos);
+            }
+            ByteBuf copy = peer.allocator().buffer(packet.length() + PeerConnection.RTP_TAILROOM);
+            copy.writeBytes(packet.buffer(), packet.offset(), packet.length());
+            rewritten.wrap(copy);
+            rewritten.ssrc(media.sendStream().ssrc());
+            peer.sendRtp(copy);
+            looped.incrementAndGet();
+        }
+
+        @Override
+        public void onKeyframeRequest(PeerConnection peer, long mediaSsrc, long nowNanos) {
+            requestKeyframe(peer, nowNanos);
+        }
+
+        private void requestKeyframe(PeerConnection peer, long nowNanos) {
+            if (publisherVideoSsrc < 0) {
+                return;
+            }
+            ByteBuf pli = peer.allocator().buffer(RtcpPictureLossIndication.LENGTH + PeerConnection.RTCP_TAILROOM);
+            RtcpPictureLossIndication.write(pli, 1, publisherVideoSsrc);
+            peer.sendRtcp(pli);
+        }
+    }
+
+    private static <T> T runOnLoop(PeerConnection peer, java.util.concurrent.Callable<T> task) throws Exception {
+        return peer.eventLoop().submit(task).get(5, TimeUnit.SECONDS);
+    }
+}

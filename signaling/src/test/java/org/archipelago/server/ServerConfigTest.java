@@ -1,0 +1,74 @@
+package org.archipelago.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ServerConfigTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("config.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private String errorOf(String yaml) throws IOException {
+        Path file = write(yaml);
+        return assertThrows(ConfigException.class, () -> ServerConfig.load(file)).getMessage();
+    }
+
+    @Test
+    void defaultsListenOnLoopbackOnly() {
+        ServerConfig config = ServerConfig.defaults();
+        assertEquals("127.0.0.1", config.media().bindAddress());
+        assertEquals(10000, config.media().port());
+        assertEquals(30, config.ice().consentTimeoutSeconds());
+        assertFalse(config.exposedBeyondLoopback());
+        assertEquals(List.of("127.0.0.1"), config.mediaAnnouncedAddresses().stream().map(a -> a.getHostAddress()).toList());
+    }
+
+    @Test
+    void aFileOverridesOnlyWhatItNames() throws IOException {
+        ServerConfig config = ServerConfig.load(write("""
+                media:
+                  port: 12000
+                  bindAddress: 0.0.0.0
+                  announcedAddresses: [192.0.2.10]
+                """));
+        assertEquals(12000, config.media().port());
+        assertEquals(4194304, config.media().socketBufferBytes(), "untouched keys keep their defaults");
+        assertTrue(config.exposedBeyondLoopback());
+        assertEquals("192.0.2.10", config.mediaAnnouncedAddresses().get(0).getHostAddress());
+    }
+
+    @Test
+    void emptyFileMeansDefaults() throws IOException {
+        assertEquals(ServerConfig.defaults(), ServerConfig.load(write("")));
+    }
+
+    @Test
+    void mistakesNameTheKey() throws IOException {
+        assertTrue(errorOf("media:\n  prot: 1\n").contains("unknown key 'media.prot'"));
+        assertTrue(errorOf("medai:\n  port: 1\n").contains("unknown key 'medai'"));
+        assertTrue(errorOf("media:\n  port: 70000\n").contains("'media.port' must be between 0 and 65535, got 70000"));
+        assertTrue(errorOf("media:\n  port: ten\n").contains("'media.port'"));
+        assertTrue(errorOf("media:\n  bindAddress: example.org\n").contains("'media.bindAddress' must be a literal IP address"));
+        assertTrue(errorOf("media:\n  bindAddress: 0.0.0.0\n").contains("'media.announcedAddresses' must list"));
+        assertTrue(errorOf("media: 5\n").contains("'media' must be a mapping"));
+        assertTrue(errorOf("dtls:\n  certificateFile: a.pem\n").contains("must be given together"));
+        assertTrue(errorOf("ice:\n  consentTimeoutSeconds: 1\n").contains("'ice.consentTimeoutSeconds' must be between 5 and 3600"));
+        assertTrue(errorOf("media: [1, 2\n").contains("not valid YAML"));
+        assertTrue(errorOf("- a\n- b\n").contains("top level must be a mapping"));
+    }
+}
