@@ -27,7 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>B.2 and RFC 7714 state their vectors in session keys; they go through the session with
  * {@link SessionKeyContextSource}. B.3 states master keys, so it goes through the production
  * derivation, and the result is compared with an independent computation in javax.crypto built
- * from B.3's published session keys.
+ * from B.3's published session keys. The fixtures of RFC 7714 are also checked against javax.crypto
+ * directly, so a copying mistake in them would show. §17.3 (SRTCP authenticated, not encrypted) is
+ * a valid packet that jitsi-srtp cannot verify: the session refuses it as unsupported.
  */
 class SrtpRfcTest {
 
