@@ -80,6 +80,15 @@ public final class SrtpKeyingMaterial {
         return remoteSalt.clone();
     }
 
+    /**
+     * The same association as the remote peer sees it: its local keys are our remote keys and the
+     * other way round. What one side protects with {@code this}, the other unprotects with
+     * {@code peerView()}.
+     */
+    public SrtpKeyingMaterial peerView() {
+        return new SrtpKeyingMaterial(profile, remoteKey, remoteSalt, localKey, localSalt);
+    }
+
     @Override
     public String toString() {
         return "SrtpKeyingMaterial{" + profile + "}";
