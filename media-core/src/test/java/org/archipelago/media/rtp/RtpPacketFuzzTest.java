@@ -1,5 +1,6 @@
 package org.archipelago.media.rtp;
 
+import org.archipelago.media.testing.FixtureBuffers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
