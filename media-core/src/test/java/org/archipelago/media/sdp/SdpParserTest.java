@@ -30,7 +30,7 @@ class SdpParserTest {
             "a=rtpmap:111 opus/48000/2",
             "a=rtpmap:112 rtx/48000",
             "a=fmtp:112 apt=111",
-            "") ;
+            "");
 
     @Test
     void chromeOfferSessionLevel() {

@@ -1,6 +1,7 @@
 package org.archipelago.media.sdp;
 
 import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.RTCAnswerOptions;
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.PeerConnectionObserver;
 import dev.onvoid.webrtc.RTCConfiguration;
@@ -33,10 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The answer crosses the wire, so a real peer judges it: native libwebrtc (webrtc-java) makes an offer,
- * Archipelago answers it, and libwebrtc must accept the answer and agree on directions and streams.
+ * Offers and answers cross the wire, so a real peer judges them: native libwebrtc (webrtc-java) makes offers
+ * that Archipelago answers, and answers the offers of Archipelago's own peers; each side must accept the
+ * other's description and agree on directions, codecs and tracks.
  */
-class LibwebrtcAnswerInteropTest {
+class SdpLibwebrtcInteropTest {
     private static final long TIMEOUT_SECONDS = 10;
 
     private PeerConnectionFactory factory;
@@ -128,6 +130,26 @@ class LibwebrtcAnswerInteropTest {
         assertTrue(remoteTrackMids.isEmpty());
     }
 
+    @Test
+    void libwebrtcAnswersTheOfferOfArchipelagosOwnPeers() throws Exception {
+        SessionDescription offer = SdpOfferBuilderTest.relayPeerOffer().build();
+
+        setRemoteOffer(offer.toSdp());
+        SessionDescription answer = SdpParser.parse(createAndSetLocalAnswer());
+
+        assertEquals(List.of("a", "v", "w"), answer.media().stream().map(MediaDescription::mid).toList());
+        assertEquals(new Group("BUNDLE", List.of("a", "v", "w")), answer.bundleGroup());
+        assertEquals(Setup.ACTIVE, answer.setup(answer.media("a")));
+        assertEquals(Direction.RECVONLY, answer.media("v").direction());
+        for (MediaDescription section : answer.media()) {
+            assertTrue(section.port() != 0, "section " + section.mid() + " accepted");
+            for (Codec codec : section.codecs()) {
+                assertEquals(offer.media(section.mid()).codec(codec.payloadType()).name(), codec.name());
+            }
+        }
+        assertEquals(Set.of("a", "v"), remoteTrackMids, "tracks for the sections the offerer sends in");
+    }
+
     private void addTransceivers(RTCRtpTransceiverDirection direction) {
         RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
         init.direction = direction;
@@ -150,6 +172,33 @@ class LibwebrtcAnswerInteropTest {
             }
         });
         RTCSessionDescription description = offer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        CompletableFuture<Void> set = new CompletableFuture<>();
+        peer.setLocalDescription(description, observer(set, "setLocalDescription"));
+        set.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        return description.sdp;
+    }
+
+    private void setRemoteOffer(String offer) throws Exception {
+        CompletableFuture<Void> set = new CompletableFuture<>();
+        peer.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer),
+                observer(set, "setRemoteDescription of\n" + offer));
+        set.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private String createAndSetLocalAnswer() throws Exception {
+        CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
+        peer.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
+            @Override
+            public void onSuccess(RTCSessionDescription description) {
+                answer.complete(description);
+            }
+
+            @Override
+            public void onFailure(String error) {
+                answer.completeExceptionally(new AssertionError("createAnswer: " + error));
+            }
+        });
+        RTCSessionDescription description = answer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         CompletableFuture<Void> set = new CompletableFuture<>();
         peer.setLocalDescription(description, observer(set, "setLocalDescription"));
         set.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
