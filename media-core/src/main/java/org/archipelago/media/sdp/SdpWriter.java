@@ -18,8 +18,9 @@ final class SdpWriter {
     static String write(SessionDescription description) {
         SdpWriter writer = new SdpWriter();
         writer.writeSession(description);
+        Direction inherited = description.direction() != null ? description.direction() : Direction.SENDRECV;
         for (MediaDescription section : description.media()) {
-            writer.writeMedia(section);
+            writer.writeMedia(section, inherited);
         }
         return writer.text.toString();
     }
@@ -46,7 +47,7 @@ final class SdpWriter {
         writeOthers(session.otherAttributes());
     }
 
-    private void writeMedia(MediaDescription section) {
+    private void writeMedia(MediaDescription section, Direction inherited) {
         line("m=" + section.media() + " " + section.port() + " " + section.protocol()
                 + (section.formats().isEmpty() ? "" : " " + String.join(" ", section.formats())));
         if (section.connection() != null) {
@@ -60,8 +61,9 @@ final class SdpWriter {
         for (HeaderExtension extension : section.headerExtensions()) {
             attribute("extmap:" + extension.toSdpValue());
         }
-        // Application sections have no direction; a sendrecv written there would only be noise.
-        if (section.kind() != MediaKind.APPLICATION || section.direction() != Direction.SENDRECV) {
+        // Application sections have no direction of their own (RFC 8841); write one only when it
+        // differs from what the section inherits, so that the text parses back to the same model.
+        if (section.kind() != MediaKind.APPLICATION || section.direction() != inherited) {
             attribute(section.direction().token());
         }
         for (Msid msid : section.msids()) {

@@ -248,6 +248,20 @@ class SdpParserTest {
     }
 
     @Test
+    void applicationSectionDirectionSurvivesTheRoundTrip() throws SdpParseException {
+        String sdp = MINIMAL.replace("t=0 0\r\n", "t=0 0\r\na=recvonly\r\n")
+                + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:d\r\na=sendrecv\r\n"
+                + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:e\r\n";
+        SessionDescription parsed = SdpParser.parse(sdp);
+
+        SessionDescription reparsed = SdpParser.parse(parsed.toSdp());
+
+        assertEquals(Direction.SENDRECV, reparsed.media("d").direction());
+        assertEquals(Direction.RECVONLY, reparsed.media("e").direction());
+        assertEquals(parsed, reparsed);
+    }
+
+    @Test
     void rejectsTextLongerThanTheLimit() {
         String padded = MINIMAL + "a=x-padding:" + "p".repeat(SdpParser.MAX_LENGTH) + "\r\n";
 
