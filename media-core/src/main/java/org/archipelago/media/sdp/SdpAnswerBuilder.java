@@ -304,9 +304,13 @@ public final class SdpAnswerBuilder {
             answerPayloadTypes.add(codec.payloadType());
         }
         List<RidDescription> accepted = new ArrayList<>();
+        Set<String> seenIds = new HashSet<>();
         for (String id : simulcast.ridIds(StreamDirection.SEND)) {
+            if (!seenIds.add(id)) {
+                continue;
+            }
             for (RidDescription rid : offered.rids()) {
-                if (rid.id().equals(id) && rid.direction() == StreamDirection.SEND && !accepted.contains(rid)) {
+                if (rid.id().equals(id) && rid.direction() == StreamDirection.SEND) {
                     List<Integer> payloadTypes = new ArrayList<>(rid.payloadTypes());
                     payloadTypes.retainAll(answerPayloadTypes);
                     if (rid.payloadTypes().isEmpty() || !payloadTypes.isEmpty()) {

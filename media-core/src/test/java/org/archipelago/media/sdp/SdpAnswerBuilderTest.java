@@ -177,6 +177,17 @@ class SdpAnswerBuilderTest {
     }
 
     @Test
+    void ridNamedTwiceInTheSimulcastListIsAnsweredOnce() throws SdpParseException {
+        String offer = videoOffer("a=sendonly", "a=rid:lo send pt=96,100", "a=rid:hi send", "a=simulcast:send lo;hi,lo");
+
+        SdpAnswer answer = builder(SdpParser.parse(offer)).build();
+
+        assertEquals(List.of("lo recv pt=96", "hi recv"),
+                answer.description().media("v").rids().stream().map(RidDescription::toSdpValue).toList());
+        assertEquals(answer.description(), SdpParser.parse(answer.toSdp()));
+    }
+
+    @Test
     void libwebrtcOfferExposesRemoteSsrcsAndRtxPairs() {
         SdpAnswer answer = builder(SdpFixtures.parse(SdpFixtures.LIBWEBRTC)).build();
 
