@@ -16,8 +16,10 @@ import java.util.Set;
  * <p>Strict on syntax, so that a malformed offer fails here with the line that is wrong rather than
  * later in the media path; lenient on what it does not know: attributes it does not interpret are
  * kept as {@link Attribute}s (RFC 8866 §5.13), blank lines are skipped. Unknown line types reject
- * the description, as RFC 8866 §5 requires. Bounded: at most {@link #MAX_LENGTH} characters,
- * {@link #MAX_LINES} lines and {@link #MAX_MEDIA_SECTIONS} m= sections.
+ * the description, as RFC 8866 §5 requires. Bounded by {@link Limits}: by default at most
+ * {@link #MAX_LENGTH} characters, {@link #MAX_LINES} lines and {@link #MAX_MEDIA_SECTIONS} m= sections.
+ * A browser's video section is 4-5 KiB and about 150 lines, so a peer connection that receives
+ * many videos on their own transceivers needs larger limits than the default.
  *
  * <p>Not thread-safe per instance; use {@link #parse(String)}, which makes one per call.
  */
@@ -38,6 +40,7 @@ public final class SdpParser {
     private static final int MIN_ICE_UFRAG_LENGTH = 4;
     private static final int MIN_ICE_PWD_LENGTH = 22;
 
+    private final Limits limits;
     private int lineNumber;
     private String line;
 
@@ -55,20 +58,47 @@ public final class SdpParser {
     private final Map<String, Integer> midLineNumbers = new HashMap<>();
     private Section section;
 
-    private SdpParser() {
+    /**
+     * How much text the parser accepts before reading it: a bound on the work and memory one offer costs.
+     *
+     * @param maxLength        the most characters
+     * @param maxLines         the most lines
+     * @param maxMediaSections the most m= sections
+     */
+    public record Limits(int maxLength, int maxLines, int maxMediaSections) {
+        public static final Limits DEFAULT = new Limits(MAX_LENGTH, MAX_LINES, MAX_MEDIA_SECTIONS);
+
+        public Limits {
+            if (maxLength < 1 || maxLines < 1 || maxMediaSections < 1) {
+                throw new IllegalArgumentException("limits must be positive");
+            }
+        }
+    }
+
+    private SdpParser(Limits limits) {
+        this.limits = limits;
     }
 
     /**
-     * Parses {@code sdp}, whose lines end with CRLF or LF.
+     * Parses {@code sdp}, whose lines end with CRLF or LF, within the {@link Limits#DEFAULT default limits}.
      *
      * @throws SdpParseException when the text is malformed or too large; the message names the line
      */
     public static SessionDescription parse(String sdp) throws SdpParseException {
-        if (sdp.length() > MAX_LENGTH) {
+        return parse(sdp, Limits.DEFAULT);
+    }
+
+    /**
+     * Parses {@code sdp}, whose lines end with CRLF or LF, within {@code limits}.
+     *
+     * @throws SdpParseException when the text is malformed or too large; the message names the line
+     */
+    public static SessionDescription parse(String sdp, Limits limits) throws SdpParseException {
+        if (sdp.length() > limits.maxLength()) {
             throw new SdpParseException("SDP is " + sdp.length() + " characters long, more than the limit of "
-                    + MAX_LENGTH);
+                    + limits.maxLength());
         }
-        return new SdpParser().parseLines(sdp);
+        return new SdpParser(limits).parseLines(sdp);
     }
 
     private SessionDescription parseLines(String sdp) throws SdpParseException {
@@ -78,8 +108,8 @@ public final class SdpParser {
                 lineCount++;
             }
         }
-        if (lineCount > MAX_LINES + 1) {
-            throw new SdpParseException("SDP has " + lineCount + " lines, more than the limit of " + MAX_LINES);
+        if (lineCount > limits.maxLines() + 1) {
+            throw new SdpParseException("SDP has " + lineCount + " lines, more than the limit of " + limits.maxLines());
         }
         int start = 0;
         boolean versionSeen = false;
@@ -219,8 +249,8 @@ public final class SdpParser {
             throw error("m= line before the " + (origin == null ? "o=" : "s=") + " line");
         }
         finishSection();
-        if (media.size() == MAX_MEDIA_SECTIONS) {
-            throw error("more than " + MAX_MEDIA_SECTIONS + " m= sections");
+        if (media.size() == limits.maxMediaSections()) {
+            throw error("more than " + limits.maxMediaSections() + " m= sections");
         }
         String[] fields = value.split(" ", -1);
         if (fields.length < 3) {

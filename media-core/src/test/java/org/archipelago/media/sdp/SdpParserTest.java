@@ -282,6 +282,25 @@ class SdpParserTest {
     }
 
     @Test
+    void largerLimitsAcceptAPeerWithManyVideoSections() throws SdpParseException {
+        String chrome = SdpFixtures.load(SdpFixtures.CHROME);
+        int videoStart = chrome.indexOf("m=video");
+        String videoSection = chrome.substring(videoStart, chrome.indexOf("m=application"));
+        StringBuilder sdp = new StringBuilder(chrome.substring(0, videoStart).replace("a=group:BUNDLE 0 1 2", "a=group:BUNDLE 0"));
+        for (int i = 0; i < 30; i++) {
+            sdp.append(videoSection.replace("a=mid:1", "a=mid:v" + i));
+        }
+
+        assertThrows(SdpParseException.class, () -> SdpParser.parse(sdp.toString()));
+        SessionDescription parsed = SdpParser.parse(sdp.toString(), new SdpParser.Limits(512 * 1024, 8192, 64));
+        assertEquals(31, parsed.media().size());
+
+        SdpParseException tooMany = assertThrows(SdpParseException.class,
+                () -> SdpParser.parse(sdp.toString(), new SdpParser.Limits(512 * 1024, 8192, 16)));
+        assertTrue(tooMany.getMessage().endsWith(": more than 16 m= sections"), tooMany.getMessage());
+    }
+
+    @Test
     void rejectsMoreMediaSectionsThanTheLimit() {
         StringBuilder sdp = new StringBuilder(MINIMAL);
         for (int i = 0; i < SdpParser.MAX_MEDIA_SECTIONS; i++) {
