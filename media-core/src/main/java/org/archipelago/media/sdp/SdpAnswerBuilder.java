@@ -52,6 +52,10 @@ public final class SdpAnswerBuilder {
     private static final int RTP_COMPONENT_ID = 1;
     /** RFC 8829 §5.3.1: the port and address of an m= section when no candidate gives them. */
     private static final int DISCARD_PORT = 9;
+    /** RFC 8285 §4.2: the one-byte header form carries ids 1 to 14. */
+    private static final int MAX_ONE_BYTE_EXTENSION_ID = 14;
+    /** RFC 8285 §6: one- and two-byte header extensions may be mixed in a stream. */
+    private static final String EXTMAP_ALLOW_MIXED = "extmap-allow-mixed";
 
     private final SessionDescription offer;
     private String iceUfrag;
@@ -62,6 +66,7 @@ public final class SdpAnswerBuilder {
     private List<RtcpFeedback> rtcpFeedback = DEFAULT_RTCP_FEEDBACK;
     private List<String> headerExtensions = DEFAULT_HEADER_EXTENSIONS;
     private boolean rtx = true;
+    private boolean twoByteHeaderExtensions;
     private long sessionId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
     private final Map<String, Direction> directions = new HashMap<>();
     private final Map<String, SendStream> sendStreams = new HashMap<>();
@@ -112,6 +117,17 @@ public final class SdpAnswerBuilder {
     /** Whether to accept offered RTX formats (RFC 4588) with their codecs. On by default. */
     public SdpAnswerBuilder rtx(boolean acceptRtx) {
         this.rtx = acceptRtx;
+        return this;
+    }
+
+    /**
+     * Whether the server reads and writes two-byte header extensions (RFC 8285 §4.3). Off by default:
+     * offered extensions with ids above 14 are then left out of the answer, and a=extmap-allow-mixed is
+     * not echoed, so the peer keeps to the one-byte form. On: all ids are kept and an offered
+     * a=extmap-allow-mixed is echoed (RFC 8285 §6).
+     */
+    public SdpAnswerBuilder twoByteHeaderExtensions(boolean supported) {
+        this.twoByteHeaderExtensions = supported;
         return this;
     }
 
@@ -193,6 +209,9 @@ public final class SdpAnswerBuilder {
         SessionDescription.Builder answer = SessionDescription.builder(
                 new Origin("archipelago", Long.toString(sessionId), "2", "IN", "IP4", "127.0.0.1"));
         answer.iceLite = true;
+        if (twoByteHeaderExtensions && hasAttribute(offer.otherAttributes(), EXTMAP_ALLOW_MIXED)) {
+            answer.otherAttributes.add(new Attribute(EXTMAP_ALLOW_MIXED, null));
+        }
         if (!bundleMids.isEmpty()) {
             answer.groups.add(new Group(Group.BUNDLE, bundleMids));
         }
@@ -245,7 +264,8 @@ public final class SdpAnswerBuilder {
 
         List<HeaderExtension> answerExtensions = new ArrayList<>();
         for (HeaderExtension extension : offered.headerExtensions()) {
-            if (headerExtensions.contains(extension.uri())) {
+            boolean idFits = twoByteHeaderExtensions || extension.id() <= MAX_ONE_BYTE_EXTENSION_ID;
+            if (idFits && headerExtensions.contains(extension.uri())) {
                 // RFC 8285 §7: an offered sendonly extension is answered recvonly, and so on.
                 Direction direction = extension.direction() == null ? null : extension.direction().reversed();
                 answerExtensions.add(new HeaderExtension(extension.id(), extension.uri(), direction, ""));
@@ -367,6 +387,9 @@ public final class SdpAnswerBuilder {
             }
             section.simulcast = new Simulcast(List.of(), streams);
         }
+        if (twoByteHeaderExtensions && offered.hasAttribute(EXTMAP_ALLOW_MIXED)) {
+            section.otherAttributes.add(new Attribute(EXTMAP_ALLOW_MIXED, null));
+        }
         if (bundleTagged) {
             addCandidates(section);
         }
@@ -420,6 +443,15 @@ public final class SdpAnswerBuilder {
         section.connection = Connection.UNSPECIFIED_IP4;
         section.mid = offered.mid();
         return section.build();
+    }
+
+    private static boolean hasAttribute(List<Attribute> attributes, String name) {
+        for (Attribute attribute : attributes) {
+            if (attribute.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean hasRid(List<RidDescription> rids, String id) {

@@ -148,6 +148,22 @@ class SdpAnswerBuilderTest {
     }
 
     @Test
+    void extensionIdsAboveFourteenNeedTwoByteHeaderSupport() throws SdpParseException {
+        String chrome = SdpFixtures.load(SdpFixtures.CHROME)
+                .replace("a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",
+                        "a=extmap:16 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id");
+        SessionDescription offer = SdpParser.parse(chrome);
+
+        SdpAnswer oneByte = builder(offer).build();
+        SdpAnswer twoByte = builder(offer).twoByteHeaderExtensions(true).build();
+
+        assertEquals(NegotiatedMedia.NO_EXTENSION, oneByte.negotiated("1").headerExtensionId(HeaderExtension.SDES_RTP_STREAM_ID));
+        assertFalse(oneByte.toSdp().contains("extmap-allow-mixed"));
+        assertEquals(16, twoByte.negotiated("1").headerExtensionId(HeaderExtension.SDES_RTP_STREAM_ID));
+        assertEquals(List.of(new Attribute("extmap-allow-mixed", null)), twoByte.description().otherAttributes());
+    }
+
+    @Test
     void chromeSimulcastOfferIsAnsweredWithRecvRidsAndSimulcast() {
         SdpAnswer answer = builder(SdpFixtures.parse(SdpFixtures.CHROME)).build();
 
