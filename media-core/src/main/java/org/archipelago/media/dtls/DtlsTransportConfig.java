@@ -32,6 +32,8 @@ public record DtlsTransportConfig(Duration handshakeTimeout,
     public static final int DEFAULT_MTU = 1200;
     /** A full handshake is about a dozen datagrams; 64 absorbs retransmission bursts with margin. */
     public static final int DEFAULT_RECEIVE_QUEUE_CAPACITY = 64;
+    /** RFC 6347 §4.2.4.1: back off to at most 60 s; BC caps there too. */
+    static final Duration MAX_RETRANSMIT = Duration.ofSeconds(60);
     /** The smallest MTU at which a DTLS-SRTP handshake with a P-256 certificate still fragments sanely. */
     static final int MIN_MTU = 256;
 
@@ -43,9 +45,8 @@ public record DtlsTransportConfig(Duration handshakeTimeout,
         if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
             throw new IllegalArgumentException("handshakeTimeout must be positive: " + handshakeTimeout);
         }
-        if (initialRetransmit.toMillis() < 1 || initialRetransmit.compareTo(handshakeTimeout) > 0) {
-            throw new IllegalArgumentException("initialRetransmit must be between 1 ms and handshakeTimeout: "
-                    + initialRetransmit);
+        if (initialRetransmit.toMillis() < 1 || initialRetransmit.compareTo(MAX_RETRANSMIT) > 0) {
+            throw new IllegalArgumentException("initialRetransmit must be between 1 ms and 60 s: " + initialRetransmit);
         }
         if (mtu < MIN_MTU || mtu > 65_507) {
             throw new IllegalArgumentException("mtu must be in [" + MIN_MTU + ", 65507]: " + mtu);

@@ -4,6 +4,7 @@ import org.archipelago.media.srtp.SrtpProfile;
 import org.bouncycastle.tls.UseSRTPData;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 
 import static org.archipelago.media.srtp.SrtpProfile.AEAD_AES_128_GCM;
@@ -36,7 +37,7 @@ class DtlsPeerSupportTest {
         };
         for (Row row : rows) {
             assertEquals(row.expected(), DtlsPeerSupport.select(new UseSRTPData(row.clientOffers(), NO_MKI), OURS),
-                    java.util.Arrays.toString(row.clientOffers()));
+                    Arrays.toString(row.clientOffers()));
         }
         assertNull(DtlsPeerSupport.select(null, OURS), "client sent no use_srtp");
     }

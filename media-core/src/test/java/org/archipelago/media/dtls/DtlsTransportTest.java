@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,7 +79,7 @@ class DtlsTransportTest {
         assertArrayEquals(clientKeys.localSalt(), serverKeys.remoteSalt());
         assertArrayEquals(serverKeys.localKey(), clientKeys.remoteKey());
         assertArrayEquals(serverKeys.localSalt(), clientKeys.remoteSalt());
-        assertFalse(java.util.Arrays.equals(clientKeys.localKey(), clientKeys.remoteKey()),
+        assertFalse(Arrays.equals(clientKeys.localKey(), clientKeys.remoteKey()),
                 "client_write and server_write keys must differ");
         assertTrue(peers.client.isConnected());
         assertTrue(peers.server.isConnected());
@@ -99,6 +101,34 @@ class DtlsTransportTest {
         assertArrayEquals(clientKeys.localKey(), serverKeys.remoteKey());
         assertArrayEquals(clientKeys.localSalt(), serverKeys.remoteSalt());
         assertArrayEquals(serverKeys.localKey(), clientKeys.remoteKey());
+    }
+
+    @Test
+    void flightsAreFragmentedToTheMtu() throws Exception {
+        // Our certificate message alone is over 300 bytes, so BC must fragment it (RFC 6347 §4.2.3).
+        DtlsTransportConfig smallMtu = config().withMtu(300);
+        Peers peers = connect(smallMtu, smallMtu, CLIENT_CERT.fingerprint(), SERVER_CERT.fingerprint(), 0, 0);
+        SrtpKeyingMaterial clientKeys = peers.clientEvents.awaitConnected(WAIT);
+        SrtpKeyingMaterial serverKeys = peers.serverEvents.awaitConnected(WAIT);
+
+        assertArrayEquals(clientKeys.localKey(), serverKeys.remoteKey());
+        assertTrue(peers.clientLink.largest() <= 300, "client sent " + peers.clientLink.largest());
+        assertTrue(peers.serverLink.largest() <= 300, "server sent " + peers.serverLink.largest());
+        assertTrue(peers.serverLink.sent() > 2, "server flight should span several datagrams");
+    }
+
+    @Test
+    void defaultFlightsFitOneDatagramEach() throws Exception {
+        // A long retransmission timeout, so that a slow machine does not count retransmissions.
+        DtlsTransportConfig patient = config().withInitialRetransmit(Duration.ofSeconds(10));
+        Peers peers = connect(patient, patient, CLIENT_CERT.fingerprint(), SERVER_CERT.fingerprint(), 0, 0);
+        peers.clientEvents.awaitConnected(WAIT);
+        peers.serverEvents.awaitConnected(WAIT);
+
+        // ClientHello, then Certificate..Finished; ServerHello..ServerHelloDone, then CCS+Finished.
+        assertEquals(2, peers.clientLink.sent());
+        assertEquals(2, peers.serverLink.sent());
+        assertTrue(peers.serverLink.largest() <= DtlsTransportConfig.DEFAULT_MTU);
     }
 
     @Test
@@ -238,7 +268,7 @@ class DtlsTransportTest {
     void closeBeforeStartNotifiesOnTheCallerAndStartIsThenANoOp() throws Exception {
         RecordingListener events = new RecordingListener();
         DtlsTransport server = new DtlsTransport(DtlsRole.SERVER, SERVER_CERT, "sha-256",
-                CLIENT_CERT.fingerprintHex().toLowerCase(java.util.Locale.ROOT), (buf, off, len) -> { },
+                CLIENT_CERT.fingerprintHex().toLowerCase(Locale.ROOT), (buf, off, len) -> { },
                 executor, events);
 
         server.close();

@@ -25,6 +25,7 @@ final class UdpLink implements DatagramSender, AutoCloseable {
     private final double lossRate;
     private final AtomicInteger sent = new AtomicInteger();
     private final AtomicInteger dropped = new AtomicInteger();
+    private final AtomicInteger largest = new AtomicInteger();
     private volatile InetSocketAddress remote;
     private volatile DtlsTransport transport;
 
@@ -71,6 +72,7 @@ final class UdpLink implements DatagramSender, AutoCloseable {
     @Override
     public void send(byte[] buf, int off, int len) {
         sent.incrementAndGet();
+        largest.accumulateAndGet(len, Math::max);
         boolean drop;
         synchronized (random) {
             drop = random.nextDouble() < lossRate;
@@ -84,6 +86,11 @@ final class UdpLink implements DatagramSender, AutoCloseable {
 
     int sent() {
         return sent.get();
+    }
+
+    /** The largest datagram sent so far. */
+    int largest() {
+        return largest.get();
     }
 
     int dropped() {
