@@ -4,8 +4,6 @@ import org.archipelago.media.dtls.DtlsCertificate;
 import org.archipelago.media.dtls.DtlsTransportConfig;
 import org.archipelago.media.peer.MediaEngine;
 import org.archipelago.media.transport.UdpTransport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,8 +14,6 @@ import java.time.Duration;
  * classroom issue. Built from a validated {@link ServerConfig}.
  */
 public final class ArchipelagoServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ArchipelagoServer.class);
-
     private final ServerConfig config;
     private final MediaEngine media;
 
@@ -33,11 +29,13 @@ public final class ArchipelagoServer implements AutoCloseable {
      */
     public static ArchipelagoServer start(ServerConfig config) throws InterruptedException {
         MediaEngine media = MediaEngine.start(mediaOptions(config));
-        ArchipelagoServer server = new ArchipelagoServer(config, media);
-        LOG.info("Archipelago started: media udp {} ({}), {}", media.transport().localAddress(),
-                media.transport().isNative() ? "epoll" : "nio",
-                config.exposedBeyondLoopback() ? "reachable beyond loopback" : "loopback only");
-        return server;
+        return new ArchipelagoServer(config, media);
+    }
+
+    /** One line for the log: where the server listens and how exposed it is. */
+    public String describe() {
+        return "media udp " + media.transport().localAddress() + " (" + (media.transport().isNative() ? "epoll" : "nio")
+                + "), " + (config.exposedBeyondLoopback() ? "reachable beyond loopback" : "loopback only");
     }
 
     static MediaEngine.Options mediaOptions(ServerConfig config) {

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The command line: {@code java -jar archipelago.jar [--config FILE]}.
@@ -17,6 +18,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+    /** Counted down by the shutdown hook once the server has stopped. */
+    private static final CountDownLatch STOPPED = new CountDownLatch(1);
 
     static final String USAGE = """
             Usage: archipelago [--config FILE]
@@ -39,8 +42,6 @@ public final class Main {
         // hook has stopped the server.
         STOPPED.await();
     }
-
-    private static final CountDownLatch STOPPED = new CountDownLatch(1);
 
     /**
      * Runs the command line.
@@ -93,23 +94,32 @@ public final class Main {
             return 2;
         }
 
-        ArchipelagoServer server;
+        // The hook is in place before the server starts, so a SIGTERM at any moment after the
+        // "started" line stops it cleanly.
+        AtomicReference<ArchipelagoServer> running = new AtomicReference<>();
+        Thread hook = new Thread(() -> {
+            ArchipelagoServer server = running.getAndSet(null);
+            if (server != null) {
+                LOG.info("Shutdown requested; stopping");
+                server.close();
+                LOG.info("Archipelago stopped");
+            }
+            STOPPED.countDown();
+        }, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
-            server = ArchipelagoServer.start(config);
+            ArchipelagoServer server = ArchipelagoServer.start(config);
+            running.set(server);
+            LOG.info("Archipelago started: {}", server.describe());
         } catch (ConfigException e) {
+            Runtime.getRuntime().removeShutdownHook(hook);
             err.println("archipelago: " + e.getMessage());
             return 2;
         } catch (Exception e) {
+            Runtime.getRuntime().removeShutdownHook(hook);
             LOG.error("Archipelago failed to start", e);
             return 1;
         }
-
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("Shutdown requested; stopping");
-            server.close();
-            LOG.info("Archipelago stopped");
-            STOPPED.countDown();
-        }, "shutdown"));
         return -1;
     }
 }

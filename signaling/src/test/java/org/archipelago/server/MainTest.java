@@ -99,7 +99,8 @@ class MainTest {
             started.get(30, TimeUnit.SECONDS);
             // The port is taken by the server.
             assertTrue(portInUse(port), "the server holds udp " + port);
-            process.destroy(); // SIGTERM
+            // SIGTERM through the handle: Process.destroy() would also close our end of its output.
+            process.toHandle().destroy();
             assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server exits after SIGTERM");
             reader.join(5000);
         } finally {
@@ -111,7 +112,7 @@ class MainTest {
         }
         assertTrue(output.contains("udp /127.0.0.1:" + port), output);
         assertTrue(output.contains("DTLS sha-256 "), output);
-        assertTrue(output.contains("Archipelago stopped"), output);
+        assertTrue(output.contains("Archipelago stopped"), "exit " + process.exitValue() + ": " + output);
         assertTrue(!output.contains("Exception"), output);
         assertEquals(143, process.exitValue(), "the JVM's status after SIGTERM with shutdown hooks done");
         assertTrue(!portInUse(port), "the port is free again");
