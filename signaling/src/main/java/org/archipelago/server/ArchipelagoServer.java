@@ -47,7 +47,7 @@ public final class ArchipelagoServer implements AutoCloseable {
                 .withHandshakeTimeout(Duration.ofSeconds(config.dtls().handshakeTimeoutSeconds()));
         return new MediaEngine.Options(udp, config.mediaAnnouncedAddresses(), media.maxPeers(),
                 Duration.ofSeconds(config.ice().consentTimeoutSeconds()),
-                Duration.ofSeconds(config.ice().consentTimeoutSeconds()),
+                Duration.ofSeconds(config.ice().connectTimeoutSeconds()),
                 dtls, certificate(config.dtls()));
     }
 

@@ -40,7 +40,8 @@ public record ServerConfig(Media media, Ice ice, Dtls dtls) {
             @JsonProperty("maxPeers") int maxPeers) {
     }
 
-    public record Ice(@JsonProperty("consentTimeoutSeconds") int consentTimeoutSeconds) {
+    public record Ice(@JsonProperty("consentTimeoutSeconds") int consentTimeoutSeconds,
+                      @JsonProperty("connectTimeoutSeconds") int connectTimeoutSeconds) {
     }
 
     public record Dtls(
@@ -151,6 +152,7 @@ public record ServerConfig(Media media, Ice ice, Dtls dtls) {
         requireRange(source, "media.socketBufferBytes", media.socketBufferBytes(), 65536, 1 << 28);
         requireRange(source, "media.maxPeers", media.maxPeers(), 1, 1_000_000);
         requireRange(source, "ice.consentTimeoutSeconds", ice.consentTimeoutSeconds(), 5, 3600);
+        requireRange(source, "ice.connectTimeoutSeconds", ice.connectTimeoutSeconds(), 5, 3600);
         requireRange(source, "dtls.handshakeTimeoutSeconds", dtls.handshakeTimeoutSeconds(), 1, 600);
         InetAddress bind = address(source, "media.bindAddress", media.bindAddress());
         List<String> announced = media.announcedAddresses() == null ? List.of() : media.announcedAddresses();
@@ -160,9 +162,10 @@ public record ServerConfig(Media media, Ice ice, Dtls dtls) {
                 throw new ConfigException(source + ": 'media.announcedAddresses[" + i + "]' is a wildcard address; announce an address peers can reach");
             }
         }
-        if (bind.isAnyLocalAddress() && announced.isEmpty()) {
+        if (bind.isAnyLocalAddress() && announced.size() != 1) {
             throw new ConfigException(source + ": 'media.bindAddress' is the wildcard " + media.bindAddress()
-                    + ", so 'media.announcedAddresses' must list the address(es) peers reach this server at");
+                    + ", so 'media.announcedAddresses' must list exactly one address, the one peers reach this server at"
+                    + " (to announce several, bind to a specific address)");
         }
         boolean hasCert = !blank(dtls.certificateFile());
         boolean hasKey = !blank(dtls.privateKeyFile());

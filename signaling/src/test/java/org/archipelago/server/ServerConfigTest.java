@@ -64,7 +64,9 @@ class ServerConfigTest {
         assertTrue(errorOf("media:\n  port: 70000\n").contains("'media.port' must be between 0 and 65535, got 70000"));
         assertTrue(errorOf("media:\n  port: ten\n").contains("'media.port'"));
         assertTrue(errorOf("media:\n  bindAddress: example.org\n").contains("'media.bindAddress' must be a literal IP address"));
-        assertTrue(errorOf("media:\n  bindAddress: 0.0.0.0\n").contains("'media.announcedAddresses' must list"));
+        assertTrue(errorOf("media:\n  bindAddress: 0.0.0.0\n").contains("'media.announcedAddresses' must list exactly one"));
+        assertTrue(errorOf("media:\n  bindAddress: 0.0.0.0\n  announcedAddresses: [192.0.2.1, 192.0.2.2]\n")
+                .contains("'media.announcedAddresses' must list exactly one"));
         assertTrue(errorOf("media: 5\n").contains("'media' must be a mapping"));
         assertTrue(errorOf("dtls:\n  certificateFile: a.pem\n").contains("must be given together"));
         assertTrue(errorOf("ice:\n  consentTimeoutSeconds: 1\n").contains("'ice.consentTimeoutSeconds' must be between 5 and 3600"));

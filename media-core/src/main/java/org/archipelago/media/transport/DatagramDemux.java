@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -41,6 +42,9 @@ public final class DatagramDemux {
     private final LongAdder droppedStunUnknownUfrag = new LongAdder();
     private final LongAdder droppedUnknownAddress = new LongAdder();
     private final LongAdder endpointFailures = new LongAdder();
+    private final LongAdder droppedShuttingDown = new LongAdder();
+    private final LongAdder bindRefusedOwned = new LongAdder();
+    private final LongAdder bindRefusedFull = new LongAdder();
 
     public DatagramDemux(int maxEndpoints, int maxAddressesPerEndpoint) {
         if (maxEndpoints < 1 || maxAddressesPerEndpoint < 1) {
@@ -96,7 +100,12 @@ public final class DatagramDemux {
         } else {
             // The one thread hop of an ingress packet: onto the loop of the endpoint's room.
             DatagramEndpoint target = endpoint;
-            loop.execute(() -> deliver(target, datagram, sender, kind, nowNanos));
+            try {
+                loop.execute(() -> deliver(target, datagram, sender, kind, nowNanos));
+            } catch (RejectedExecutionException shuttingDown) {
+                droppedShuttingDown.increment();
+                datagram.release();
+            }
         }
     }
 
@@ -105,9 +114,13 @@ public final class DatagramDemux {
             endpoint.onDatagram(datagram, sender, kind, nowNanos);
         } catch (RuntimeException e) {
             // The endpoint owned the buffer; it must not throw, but one that does must not take
-            // the shared loop with it.
+            // the shared loop with it. Logged at powers of two only: a bug that bad input can
+            // trigger must not become a log flood.
             endpointFailures.increment();
-            LOG.warn("Endpoint failed on a {} datagram from {}", kind, sender, e);
+            long failures = endpointFailures.sum();
+            if (Long.bitCount(failures) == 1) {
+                LOG.warn("Endpoint failed on a {} datagram from {} (failure #{})", kind, sender, failures, e);
+            }
         }
     }
 
@@ -127,17 +140,26 @@ public final class DatagramDemux {
      * Makes every datagram from {@code remote} reach {@code endpoint}; called once the endpoint
      * has authenticated that address with ICE.
      *
-     * @return false when the address table is full
+     * <p>An address bound to another endpoint stays with it: a peer with valid credentials of its
+     * own must not be able to take over someone else's address by spoofing it as the source of its
+     * checks. The owner gives it up by {@link #unbindAddress} or {@link #unregister}.
+     *
+     * @return false when the address belongs to another endpoint or the table is full
      */
     public boolean bindAddress(InetSocketAddress remote, DatagramEndpoint endpoint) {
-        if (byRemoteAddress.get(remote) == endpoint) {
-            return true;
+        DatagramEndpoint owner = byRemoteAddress.get(remote);
+        if (owner != null) {
+            if (owner != endpoint) {
+                bindRefusedOwned.increment();
+            }
+            return owner == endpoint;
         }
         if (byRemoteAddress.size() >= maxAddresses) {
+            bindRefusedFull.increment();
             return false;
         }
-        byRemoteAddress.put(remote, endpoint);
-        return true;
+        DatagramEndpoint raced = byRemoteAddress.putIfAbsent(remote, endpoint);
+        return raced == null || raced == endpoint;
     }
 
     /** Removes one address of an endpoint (e.g. a candidate pair it no longer uses). */
@@ -181,5 +203,20 @@ public final class DatagramDemux {
 
     public long endpointFailures() {
         return endpointFailures.sum();
+    }
+
+    /** Datagrams that arrived while their endpoint's loop was shutting down. */
+    public long droppedShuttingDown() {
+        return droppedShuttingDown.sum();
+    }
+
+    /** Binding attempts refused because another endpoint owns the address. */
+    public long bindRefusedOwned() {
+        return bindRefusedOwned.sum();
+    }
+
+    /** Binding attempts refused because the address table is full. */
+    public long bindRefusedFull() {
+        return bindRefusedFull.sum();
     }
 }

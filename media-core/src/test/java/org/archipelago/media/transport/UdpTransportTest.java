@@ -138,9 +138,25 @@ class UdpTransportTest {
             assertTrue(demux.bindAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), a));
         }
         assertFalse(demux.bindAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9), a), "4 x 2 addresses at most");
+        assertEquals(1, demux.bindRefusedFull());
         demux.unregister(a);
         assertEquals(0, demux.endpointCount());
         assertEquals(0, demux.addressCount());
+    }
+
+    @Test
+    void anAddressStaysWithTheEndpointThatBoundItFirst() {
+        EchoEndpoint owner = new EchoEndpoint(transport.eventLoops().get(0));
+        EchoEndpoint intruder = new EchoEndpoint(transport.eventLoops().get(0));
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 4000);
+        assertTrue(demux.bindAddress(address, owner));
+        assertTrue(demux.bindAddress(address, owner), "binding again is harmless");
+        assertFalse(demux.bindAddress(address, intruder), "a second endpoint cannot take the address over");
+        assertEquals(1, demux.bindRefusedOwned());
+        demux.unbindAddress(address, owner);
+        assertTrue(demux.bindAddress(address, intruder), "free once the owner let it go");
+        demux.unregister(intruder);
+        demux.unregister(owner);
     }
 
     @Test
