@@ -156,6 +156,7 @@ public final class MediaEngine implements AutoCloseable {
             throw new IllegalArgumentException("the loop is not one of this engine's media loops");
         }
         if (peers.size() >= options.maxPeers()) {
+            // Early, to spare a full server the parsing; the binding check is where the peer is added.
             throw new OfferRejectedException("the server is full (" + options.maxPeers() + " peers)");
         }
         SessionDescription offer = SdpParser.parse(offerSdp);
@@ -206,7 +207,14 @@ public final class MediaEngine implements AutoCloseable {
         }
         DtlsRole role = answer.localSetup() == Setup.ACTIVE ? DtlsRole.CLIENT : DtlsRole.SERVER;
         PeerConnection peer = new PeerConnection(this, peerId, loop, ice, role, remoteFingerprint, answer, listener, System.nanoTime());
-        peers.put(peerId, peer);
+        // Check and insert as one step: offers arrive on many signaling threads at once, and the
+        // check above alone let them all past it.
+        synchronized (peers) {
+            if (peers.size() >= options.maxPeers()) {
+                throw new OfferRejectedException("the server is full (" + options.maxPeers() + " peers)");
+            }
+            peers.put(peerId, peer);
+        }
         loop.execute(peer::start);
         return peer;
     }
