@@ -109,9 +109,13 @@ public final class MediaEngine implements AutoCloseable {
         this.demux = demux;
         this.transport = transport;
         AtomicInteger threadNumber = new AtomicInteger();
-        // BouncyCastle's DTLS is blocking: a DTLS transport holds one thread for its life, so the
-        // pool is bounded by the peer limit and never queues (a queued handshake would stall).
-        this.dtlsExecutor = new ThreadPoolExecutor(0, options.maxPeers(), 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+        // BouncyCastle's DTLS is blocking: a DTLS transport holds one thread for its life, and the
+        // pool never queues (a queued handshake would stall). The peer limit (createPeer) bounds
+        // the live transports; the pool itself must not refuse, because a closed peer leaves
+        // peers() at once but its DTLS thread only a moment later (after close_notify), and a pool
+        // bounded at maxPeers refused a newcomer's DTLS task in that moment, killing a peer it had
+        // just answered. So: live peers plus the few transports that are finishing.
+        this.dtlsExecutor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "dtls-" + threadNumber.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -156,6 +160,7 @@ public final class MediaEngine implements AutoCloseable {
             throw new IllegalArgumentException("the loop is not one of this engine's media loops");
         }
         if (peers.size() >= options.maxPeers()) {
+            // Early, to spare a full server the parsing; the binding check is where the peer is added.
             throw new OfferRejectedException("the server is full (" + options.maxPeers() + " peers)");
         }
         SessionDescription offer = SdpParser.parse(offerSdp);
@@ -206,7 +211,14 @@ public final class MediaEngine implements AutoCloseable {
         }
         DtlsRole role = answer.localSetup() == Setup.ACTIVE ? DtlsRole.CLIENT : DtlsRole.SERVER;
         PeerConnection peer = new PeerConnection(this, peerId, loop, ice, role, remoteFingerprint, answer, listener, System.nanoTime());
-        peers.put(peerId, peer);
+        // Check and insert as one step: offers arrive on many signaling threads at once, and the
+        // check above alone let them all past it.
+        synchronized (peers) {
+            if (peers.size() >= options.maxPeers()) {
+                throw new OfferRejectedException("the server is full (" + options.maxPeers() + " peers)");
+            }
+            peers.put(peerId, peer);
+        }
         loop.execute(peer::start);
         return peer;
     }

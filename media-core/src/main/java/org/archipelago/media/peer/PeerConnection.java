@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -350,18 +351,28 @@ public final class PeerConnection implements DatagramEndpoint {
         return allocator;
     }
 
-    /** Called by DTLS on its executor thread: hand the flight to the loop, then the socket. */
+    /**
+     * Called by DTLS on its executor thread: hand the flight to the loop, then the socket. Also
+     * after {@link #close}: the DTLS transport's close_notify (RFC 5246 §7.2.1) is sent from here
+     * once the peer is closed, and it must go out so that the remote side stops at once instead of
+     * waiting for its own consent or ICE timeout.
+     */
     private void sendDtls(byte[] data, int offset, int length) {
         ByteBuf datagram = allocator.buffer(length).writeBytes(data, offset, length);
-        loop.execute(() -> {
-            InetSocketAddress remote = ice.selectedAddress();
-            if (state == PeerState.CLOSED || remote == null) {
-                drops[PeerDropReason.SEND_NOT_READY.ordinal()]++;
-                datagram.release();
-                return;
-            }
-            socket.send(datagram, remote);
-        });
+        try {
+            loop.execute(() -> {
+                InetSocketAddress remote = ice.selectedAddress();
+                if (remote == null) {
+                    drops[PeerDropReason.SEND_NOT_READY.ordinal()]++;
+                    datagram.release();
+                    return;
+                }
+                socket.send(datagram, remote);
+            });
+        } catch (RejectedExecutionException e) {
+            // The engine is shutting down and the loop takes no more tasks.
+            datagram.release();
+        }
     }
 
     private final class DtlsEvents implements DtlsTransport.Listener {
