@@ -167,36 +167,15 @@ public final class MediaEngine implements AutoCloseable {
         if (offer.media().isEmpty()) {
             throw new OfferRejectedException("the offer has no m= section");
         }
-        MediaDescription first = offer.media().get(0);
-        IceCredentials remoteIce;
-        try {
-            remoteIce = new IceCredentials(offer.iceUfrag(first), offer.icePwd(first));
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new OfferRejectedException("the offer's ICE credentials (a=ice-ufrag/a=ice-pwd) are missing or invalid");
-        }
-        DtlsFingerprint remoteFingerprint = null;
-        for (Fingerprint fingerprint : offer.fingerprints(first)) {
-            try {
-                remoteFingerprint = DtlsFingerprint.of(fingerprint.algorithm(), fingerprint.value());
-                break;
-            } catch (IllegalArgumentException unsupported) {
-                // Try the next one: an offer may list several hash functions (RFC 8122 §5).
-            }
-        }
-        if (remoteFingerprint == null) {
-            throw new OfferRejectedException("the offer has no usable a=fingerprint (sha-256 is required)");
-        }
-
         String peerId = "p" + nextPeerId.incrementAndGet();
-        IceLiteAgent ice = new IceLiteAgent(IceCredentials.generate(random), options.consentTimeout().toNanos());
-        ice.setRemoteCredentials(remoteIce);
+        IceCredentials localIce = IceCredentials.generate(random);
         SdpAnswerBuilder builder = new SdpAnswerBuilder(offer)
-                .iceCredentials(ice.localCredentials().ufrag(), ice.localCredentials().password())
+                .iceCredentials(localIce.ufrag(), localIce.password())
                 .fingerprint(new Fingerprint(certificate.fingerprintAlgorithm(), certificate.fingerprintHex()))
                 .hostCandidates(hostCandidates());
         String cname = "archipelago-" + peerId;
         for (MediaDescription section : offer.media()) {
-            if (section.mid() == null || section.port() == 0) {
+            if (section.mid() == null || section.isRejected()) {
                 continue;
             }
             if (section.kind() == MediaKind.AUDIO) {
@@ -209,6 +188,28 @@ public final class MediaEngine implements AutoCloseable {
         if (answer.negotiatedMedia().isEmpty()) {
             throw new OfferRejectedException("no m-section of the offer can be accepted (rejected: " + answer.rejectedMids() + ")");
         }
+
+        // The transport's parameters come from the bundled section the answer settled on.
+        IceCredentials remoteIce;
+        try {
+            remoteIce = new IceCredentials(answer.remoteIceUfrag(), answer.remoteIcePwd());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new OfferRejectedException("the offer's ICE credentials (a=ice-ufrag/a=ice-pwd) are missing or invalid");
+        }
+        DtlsFingerprint remoteFingerprint = null;
+        for (Fingerprint fingerprint : answer.remoteFingerprints()) {
+            try {
+                remoteFingerprint = DtlsFingerprint.of(fingerprint.algorithm(), fingerprint.value());
+                break;
+            } catch (IllegalArgumentException unsupported) {
+                // Try the next one: an offer may list several hash functions (RFC 8122 §5).
+            }
+        }
+        if (remoteFingerprint == null) {
+            throw new OfferRejectedException("the offer has no usable a=fingerprint (sha-256 is required)");
+        }
+        IceLiteAgent ice = new IceLiteAgent(localIce, options.consentTimeout().toNanos());
+        ice.setRemoteCredentials(remoteIce);
         DtlsRole role = answer.localSetup() == Setup.ACTIVE ? DtlsRole.CLIENT : DtlsRole.SERVER;
         PeerConnection peer = new PeerConnection(this, peerId, loop, ice, role, remoteFingerprint, answer, listener, System.nanoTime());
         // Check and insert as one step: offers arrive on many signaling threads at once, and the
@@ -275,11 +276,22 @@ public final class MediaEngine implements AutoCloseable {
         return HEAP_POOLED;
     }
 
-    /** Closes every peer, then the port. */
+    /**
+     * Closes every peer, lets their DTLS transports send close_notify (up to a second), then closes
+     * the port.
+     */
     @Override
     public void close() {
         for (PeerConnection peer : peers.values()) {
             peer.close("server shutting down");
+        }
+        dtlsExecutor.shutdown();
+        try {
+            if (!dtlsExecutor.awaitTermination(1, TimeUnit.SECONDS)) {
+                LOG.debug("DTLS transports still closing at shutdown");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         transport.close();
         dtlsExecutor.shutdownNow();

@@ -14,10 +14,10 @@ import org.archipelago.media.rtcp.RtcpFullIntraRequest;
 import org.archipelago.media.rtcp.RtcpHeader;
 import org.archipelago.media.rtcp.RtcpPictureLossIndication;
 import org.archipelago.media.rtp.RtpPacket;
-import org.archipelago.media.sdp.Codec;
 import org.archipelago.media.sdp.MediaKind;
 import org.archipelago.media.sdp.NegotiatedMedia;
 import org.archipelago.media.sdp.SdpAnswer;
+import org.archipelago.media.sdp.SendStream;
 import org.archipelago.media.srtp.SrtpKeyingMaterial;
 import org.archipelago.media.srtp.SrtpProfile;
 import org.archipelago.media.srtp.SrtpSession;
@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -95,9 +98,10 @@ public final class PeerConnection implements DatagramEndpoint {
     private final long connectTimeoutNanos;
     private final long createdNanos;
 
-    /** Per payload type (0..127): the m-section, or null when not negotiated. */
-    private final NegotiatedMedia[] mediaByPayloadType = new NegotiatedMedia[128];
-    private final boolean[] rtxPayloadType = new boolean[128];
+    private final IncomingStreamMap incomingStreams;
+    /** The SSRCs we announced (media and RTX), and per entry the last FIR sequence number seen. */
+    private final long[] sendSsrcs;
+    private final int[] lastFirSequence;
 
     private final RtpPacket rtp = new RtpPacket();
     private final RtcpCompoundIterator rtcp = new RtcpCompoundIterator();
@@ -129,21 +133,32 @@ public final class PeerConnection implements DatagramEndpoint {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.connectTimeoutNanos = engine.options().connectTimeout().toNanos();
         this.createdNanos = nowNanos;
-        for (NegotiatedMedia media : answer.negotiatedMedia()) {
-            for (Codec codec : media.codecs()) {
-                mediaByPayloadType[codec.payloadType()] = media;
-                rtxPayloadType[codec.payloadType()] = codec.isRtx();
-            }
-        }
+        this.incomingStreams = new IncomingStreamMap(answer.negotiatedMedia());
+        this.sendSsrcs = sendSsrcsOf(answer);
+        this.lastFirSequence = new int[sendSsrcs.length];
+        Arrays.fill(lastFirSequence, -1);
         this.dtls = new DtlsTransport(dtlsRole, engine.certificate(), remoteFingerprint, this::sendDtls,
                 engine.dtlsExecutor(), new DtlsEvents(), engine.options().dtls());
+    }
+
+    private static long[] sendSsrcsOf(SdpAnswer answer) {
+        List<Long> ssrcs = new ArrayList<>();
+        for (NegotiatedMedia media : answer.negotiatedMedia()) {
+            SendStream stream = media.sendStream();
+            if (stream != null) {
+                ssrcs.add(stream.ssrc());
+                stream.rtxSsrc().ifPresent(ssrcs::add);
+            }
+        }
+        return ssrcs.stream().mapToLong(Long::longValue).toArray();
     }
 
     /** Registers with the demultiplexer and starts DTLS and the timers; on the loop. */
     void start() {
         DatagramDemux demux = engine.demux();
         if (!demux.registerUfrag(ice.localCredentials().ufrag(), this)) {
-            close("too many peers");
+            close(demux.endpointCount() >= engine.options().maxPeers()
+                    ? "too many peers" : "ICE ufrag already in use (a one in 2^47 coincidence)");
             return;
         }
         timer = loop.scheduleAtFixedRate(this::checkTimers, TIMER_PERIOD_MILLIS, TIMER_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
@@ -183,8 +198,8 @@ public final class PeerConnection implements DatagramEndpoint {
             switch (kind) {
                 case STUN -> onStun(datagram, sender, nowNanos);
                 case DTLS -> dtls.receive(datagram);
-                case RTP -> onRtp(datagram, nowNanos);
-                case RTCP -> onRtcp(datagram, nowNanos);
+                case RTP -> onRtp(heapCopy(datagram), nowNanos);
+                case RTCP -> onRtcp(heapCopy(datagram), nowNanos);
                 default -> {
                     // The demultiplexer delivers only the four kinds above.
                 }
@@ -192,6 +207,18 @@ public final class PeerConnection implements DatagramEndpoint {
         } finally {
             datagram.release();
         }
+    }
+
+    /**
+     * The one copy of an ingress packet: epoll hands us pooled direct buffers, and SRTP works in
+     * place on a heap array ({@link SrtpSession}). Copying once here beats the session's copy path
+     * (into its scratch array and back). The copy is released after the packet is handled.
+     */
+    private ByteBuf heapCopy(ByteBuf datagram) {
+        if (datagram.hasArray()) {
+            return datagram.retain();
+        }
+        return allocator.heapBuffer(datagram.readableBytes()).writeBytes(datagram, datagram.readerIndex(), datagram.readableBytes());
     }
 
     private void onStun(ByteBuf request, InetSocketAddress sender, long nowNanos) {
@@ -232,6 +259,14 @@ public final class PeerConnection implements DatagramEndpoint {
     }
 
     private void onRtp(ByteBuf packet, long nowNanos) {
+        try {
+            handleRtp(packet, nowNanos);
+        } finally {
+            packet.release();
+        }
+    }
+
+    private void handleRtp(ByteBuf packet, long nowNanos) {
         if (srtp == null) {
             drops[PeerDropReason.MEDIA_BEFORE_KEYS.ordinal()]++;
             return;
@@ -244,18 +279,26 @@ public final class PeerConnection implements DatagramEndpoint {
             drops[PeerDropReason.RTP_MALFORMED.ordinal()]++;
             return;
         }
-        NegotiatedMedia media = mediaByPayloadType[rtp.payloadType()];
+        NegotiatedMedia media = incomingStreams.resolve(rtp);
         if (media == null) {
-            drops[PeerDropReason.RTP_UNKNOWN_PAYLOAD_TYPE.ordinal()]++;
+            drops[PeerDropReason.RTP_UNKNOWN_STREAM.ordinal()]++;
             return;
         }
         int kind = media.kind().ordinal();
         rtpPacketsByKind[kind]++;
         rtpBytesByKind[kind] += rtp.length();
-        listener.onRtp(this, media, rtp, rtxPayloadType[rtp.payloadType()], nowNanos);
+        listener.onRtp(this, media, rtp, media.codec(rtp.payloadType()).isRtx(), nowNanos);
     }
 
     private void onRtcp(ByteBuf packet, long nowNanos) {
+        try {
+            handleRtcp(packet, nowNanos);
+        } finally {
+            packet.release();
+        }
+    }
+
+    private void handleRtcp(ByteBuf packet, long nowNanos) {
         if (srtp == null) {
             drops[PeerDropReason.MEDIA_BEFORE_KEYS.ordinal()]++;
             return;
@@ -275,11 +318,20 @@ public final class PeerConnection implements DatagramEndpoint {
             int format = rtcp.count();
             if (format == RtcpPictureLossIndication.FORMAT
                     && pli.wrap(packet, rtcp.packetOffset(), rtcp.packetLength())) {
-                keyframeRequestsReceived++;
-                listener.onKeyframeRequest(this, pli.mediaSsrc(), nowNanos);
+                if (sendSsrcIndex(pli.mediaSsrc()) >= 0) {
+                    keyframeRequestsReceived++;
+                    listener.onKeyframeRequest(this, pli.mediaSsrc(), nowNanos);
+                }
             } else if (format == RtcpFullIntraRequest.FORMAT
                     && fir.wrap(packet, rtcp.packetOffset(), rtcp.packetLength())) {
                 for (int i = 0; i < fir.entryCount(); i++) {
+                    // RFC 5104 §4.3.1.1-2: only entries for streams we send, and a repeated request
+                    // (same command sequence number) must not cause another refresh.
+                    int index = sendSsrcIndex(fir.entrySsrc(i));
+                    if (index < 0 || lastFirSequence[index] == fir.entrySequenceNumber(i)) {
+                        continue;
+                    }
+                    lastFirSequence[index] = fir.entrySequenceNumber(i);
                     keyframeRequestsReceived++;
                     listener.onKeyframeRequest(this, fir.entrySsrc(i), nowNanos);
                 }
@@ -288,6 +340,15 @@ public final class PeerConnection implements DatagramEndpoint {
         if (rtcp.isMalformed()) {
             drops[PeerDropReason.RTCP_MALFORMED.ordinal()]++;
         }
+    }
+
+    private int sendSsrcIndex(long ssrc) {
+        for (int i = 0; i < sendSsrcs.length; i++) {
+            if (sendSsrcs[i] == ssrc) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**

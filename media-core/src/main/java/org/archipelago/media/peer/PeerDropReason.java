@@ -10,8 +10,8 @@ public enum PeerDropReason {
     SRTP_UNPROTECT_REFUSED,
     /** Decrypted RTP whose header is not valid. */
     RTP_MALFORMED,
-    /** RTP with a payload type not negotiated in the SDP. */
-    RTP_UNKNOWN_PAYLOAD_TYPE,
+    /** RTP that belongs to no negotiated m-section (SSRC, MID and payload type say nothing: RFC 8843 §9.2). */
+    RTP_UNKNOWN_STREAM,
     /** Decrypted RTCP whose compound structure is not valid (the valid part before is used). */
     RTCP_MALFORMED,
     /** A datagram that arrived after the peer closed. */

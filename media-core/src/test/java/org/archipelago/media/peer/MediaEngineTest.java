@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import org.archipelago.media.dtls.DtlsCertificate;
 import org.archipelago.media.ice.BindingRequestOutcome;
+import org.archipelago.media.rtcp.RtcpFullIntraRequest;
 import org.archipelago.media.rtcp.RtcpHeader;
 import org.archipelago.media.rtcp.RtcpPictureLossIndication;
 import org.archipelago.media.rtp.RtpPacket;
@@ -175,6 +176,33 @@ class MediaEngineTest {
         Await.until("the PLI at the client", TIMEOUT, () -> !client.receivedRtcp().isEmpty());
         assertEquals(List.of(new ReceivedRtcp(RtcpHeader.PAYLOAD_FEEDBACK, RtcpPictureLossIndication.FORMAT)),
                 client.receivedRtcp());
+    }
+
+    /** RFC 5104 §4.3.1: a repeated FIR (same sequence number) and FIRs or PLIs for others' streams ask nothing. */
+    @Test
+    void repeatedFirsAndRequestsForStreamsWeDoNotSendAreIgnored() throws Exception {
+        MediaEngine engine = engine(MediaEngine.Options.loopback(0));
+        Session session = connect(engine, clientOptions());
+        NativeTestPeer client = session.client;
+        PeerConnection server = session.server;
+        long serverVideoSsrc = client.serverSsrc(MediaKind.VIDEO);
+
+        client.sendRtcp(fir(client.videoSsrc(), serverVideoSsrc, 7));
+        client.sendRtcp(fir(client.videoSsrc(), serverVideoSsrc, 7));      // a repeat
+        client.sendRtcp(fir(client.videoSsrc(), 0x0BADF00DL, 8));          // not a stream we send
+        client.sendRtcp(pli(client.videoSsrc(), 0x0BADF00DL));             // likewise
+        client.sendRtcp(fir(client.videoSsrc(), serverVideoSsrc, 8));      // a new request
+        Await.until("five RTCP packets at the server", TIMEOUT, () -> onLoopQuietly(server, server::rtcpPacketsReceived) == 5);
+        assertEquals(List.of(serverVideoSsrc, serverVideoSsrc), List.copyOf(session.listener.keyframeRequests));
+        assertEquals(2, onLoop(server, server::keyframeRequestsReceived));
+    }
+
+    private static long onLoopQuietly(PeerConnection peer, java.util.concurrent.Callable<Long> read) {
+        try {
+            return onLoop(peer, read);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
@@ -583,6 +611,16 @@ class MediaEngineTest {
         return packet;
     }
 
+    private static byte[] fir(long senderSsrc, long mediaSsrc, int commandSequenceNumber) {
+        ByteBuf out = Unpooled.buffer(20);
+        try {
+            RtcpFullIntraRequest.write(out, senderSsrc, mediaSsrc, commandSequenceNumber);
+            return ByteBufUtil.getBytes(out);
+        } finally {
+            out.release();
+        }
+    }
+
     private static byte[] pli(long senderSsrc, long mediaSsrc) {
         ByteBuf out = Unpooled.buffer(RtcpPictureLossIndication.LENGTH);
         try {
@@ -673,7 +711,7 @@ class MediaEngineTest {
         long[] peer = onLoopUnchecked(server, () -> new long[]{
                 server.dropCount(PeerDropReason.STUN_NOT_ANSWERED),
                 server.dropCount(PeerDropReason.SRTP_UNPROTECT_REFUSED),
-                server.dropCount(PeerDropReason.RTP_MALFORMED) + server.dropCount(PeerDropReason.RTP_UNKNOWN_PAYLOAD_TYPE),
+                server.dropCount(PeerDropReason.RTP_MALFORMED) + server.dropCount(PeerDropReason.RTP_UNKNOWN_STREAM),
                 server.dtls().counters().datagramsReceived(),
                 server.ice().count(BindingRequestOutcome.RESPONDED)
                         + server.ice().count(BindingRequestOutcome.RESPONDED_SELECTED_ADDRESS_CHANGED)});
