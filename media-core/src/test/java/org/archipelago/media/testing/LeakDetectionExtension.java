@@ -43,6 +43,8 @@ public final class LeakDetectionExtension implements BeforeAllCallback, AfterAll
         for (int i = 0; i < 5; i++) {
             System.gc();
             System.runFinalization();
+            // The JVM's reference handler enqueues cleared references on its own thread a moment
+            // after the collection; there is no condition to poll for, so give it a short beat.
             Thread.sleep(20);
             // Allocating a tracked buffer makes the detector drain its reference queue.
             ByteBuf probe = PooledByteBufAllocator.DEFAULT.buffer(1);
