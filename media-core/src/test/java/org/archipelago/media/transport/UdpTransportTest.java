@@ -110,6 +110,40 @@ class UdpTransportTest {
         }
     }
 
+    /** The portable fallback: one NIO socket; endpoints on any loop still send through it. */
+    @Test
+    void nioFallbackDeliversAndEchoes() throws Exception {
+        DatagramDemux nioDemux = new DatagramDemux(4, 2);
+        UdpTransport nio = UdpTransport.start(new UdpTransport.Options(InetAddress.getLoopbackAddress(), 0, 2, 1 << 20, false), nioDemux);
+        try {
+            assertFalse(nio.isNative());
+            assertEquals(1, nio.eventLoops().size(), "NIO binds one socket on one loop");
+            EventLoop loop = nio.eventLoops().get(0);
+            BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+            DatagramEndpoint echo = new DatagramEndpoint() {
+                @Override
+                public EventLoop eventLoop() {
+                    return loop;
+                }
+
+                @Override
+                public void onDatagram(ByteBuf datagram, InetSocketAddress sender, PacketKind kind, long nowNanos) {
+                    seen.add(kind + " on-loop=" + loop.inEventLoop());
+                    nio.socketFor(loop).send(datagram, sender);
+                }
+            };
+            assertTrue(nioDemux.bindAddress((InetSocketAddress) client.getLocalSocketAddress(), echo));
+            byte[] rtp = {(byte) 0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 7, 42};
+            client.send(new DatagramPacket(rtp, rtp.length, nio.localAddress()));
+            assertEquals("RTP on-loop=true", seen.poll(5, TimeUnit.SECONDS));
+            DatagramPacket echoed = new DatagramPacket(new byte[64], 64);
+            client.receive(echoed);
+            assertArrayEquals(rtp, java.util.Arrays.copyOf(echoed.getData(), echoed.getLength()));
+        } finally {
+            nio.close();
+        }
+    }
+
     @Test
     void dropsAndCountsWhatBelongsToNobody() throws Exception {
         send(22, 0xfe, 0xfd);      // DTLS from an unknown address
