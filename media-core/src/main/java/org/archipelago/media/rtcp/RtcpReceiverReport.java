@@ -37,7 +37,7 @@ public final class RtcpReceiverReport {
         this.buffer = buffer;
         this.offset = offset;
         int content = RtcpHeader.contentLength(buffer, offset, length, RtcpHeader.RECEIVER_REPORT, -1);
-        valid = content >= 0 && content >= REPORT_BLOCKS_OFFSET + RtcpReportBlock.LENGTH * RtcpHeader.count(buffer, offset);
+        valid = reportBlocksFit(buffer, offset, content, REPORT_BLOCKS_OFFSET);
         return valid;
     }
 
@@ -67,7 +67,20 @@ public final class RtcpReceiverReport {
 
     /** Sets the report count from the blocks appended since {@link #begin} and the length field. */
     public static void end(ByteBuf out, int start) {
-        int blocks = (out.writerIndex() - start - REPORT_BLOCKS_OFFSET) / RtcpReportBlock.LENGTH;
+        endReport(out, start, REPORT_BLOCKS_OFFSET);
+    }
+
+    // An RR is an SR without the sender info (RFC 3550 §6.4.2): in both, RC report blocks follow a
+    // fixed part, so RtcpSenderReport checks and counts its blocks with these two as well.
+
+    /** True when {@code content} (negative if the header was refused) holds the RC blocks that start at {@code blocksOffset}. */
+    static boolean reportBlocksFit(ByteBuf buffer, int offset, int content, int blocksOffset) {
+        return content >= 0 && content >= blocksOffset + RtcpReportBlock.LENGTH * RtcpHeader.count(buffer, offset);
+    }
+
+    /** Sets RC from the blocks appended after {@code blocksOffset}, and the length field. */
+    static void endReport(ByteBuf out, int start, int blocksOffset) {
+        int blocks = (out.writerIndex() - start - blocksOffset) / RtcpReportBlock.LENGTH;
         RtcpHeader.setCount(out, start, blocks);
         RtcpHeader.finish(out, start);
     }

@@ -54,7 +54,7 @@ public final class RtcpSenderReport {
         this.buffer = buffer;
         this.offset = offset;
         int content = RtcpHeader.contentLength(buffer, offset, length, RtcpHeader.SENDER_REPORT, -1);
-        valid = content >= 0 && content >= REPORT_BLOCKS_OFFSET + RtcpReportBlock.LENGTH * RtcpHeader.count(buffer, offset);
+        valid = RtcpReceiverReport.reportBlocksFit(buffer, offset, content, REPORT_BLOCKS_OFFSET);
         return valid;
     }
 
@@ -113,8 +113,6 @@ public final class RtcpSenderReport {
 
     /** Sets the report count from the blocks appended since {@link #begin} and the length field. */
     public static void end(ByteBuf out, int start) {
-        int blocks = (out.writerIndex() - start - REPORT_BLOCKS_OFFSET) / RtcpReportBlock.LENGTH;
-        RtcpHeader.setCount(out, start, blocks);
-        RtcpHeader.finish(out, start);
+        RtcpReceiverReport.endReport(out, start, REPORT_BLOCKS_OFFSET);
     }
 }

@@ -9,39 +9,14 @@ package org.archipelago.media.rtp;
  * move the reference. Values older than the first one unwrapped map below it and can be negative.
  * One instance per stream, owned by the stream's event loop; not thread-safe.
  */
-public final class RtpSequenceUnwrapper {
-    private long highestUnwrapped;
-    private boolean started;
-
+public final class RtpSequenceUnwrapper extends RtpUnwrapper {
     /** Returns the 64-bit extended value of {@code sequenceNumber} (taken modulo 2^16). */
     public long unwrap(int sequenceNumber) {
-        int wrapped = sequenceNumber & RtpSequence.SEQUENCE_NUMBER_MASK;
-        if (!started) {
-            started = true;
-            highestUnwrapped = wrapped;
-            return wrapped;
-        }
-        long unwrapped = highestUnwrapped
-                + RtpSequence.distance((int) (highestUnwrapped & RtpSequence.SEQUENCE_NUMBER_MASK), wrapped);
-        if (unwrapped > highestUnwrapped) {
-            highestUnwrapped = unwrapped;
-        }
-        return unwrapped;
+        return unwrapReduced(sequenceNumber & RtpSequence.SEQUENCE_NUMBER_MASK);
     }
 
-    /** The highest extended value returned so far; meaningless before the first {@link #unwrap}. */
-    public long highestUnwrapped() {
-        return highestUnwrapped;
-    }
-
-    /** True once a value has been unwrapped since construction or {@link #reset}. */
-    public boolean isStarted() {
-        return started;
-    }
-
-    /** Forgets the stream's history, e.g. after an SSRC change. */
-    public void reset() {
-        started = false;
-        highestUnwrapped = 0;
+    @Override
+    long distance(long highest, long wrapped) {
+        return RtpSequence.distance((int) (highest & RtpSequence.SEQUENCE_NUMBER_MASK), (int) wrapped);
     }
 }

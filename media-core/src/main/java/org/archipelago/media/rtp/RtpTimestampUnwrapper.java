@@ -9,38 +9,14 @@ package org.archipelago.media.rtp;
  * it without moving the reference. Values older than the first can be negative. One instance per
  * stream, owned by the stream's event loop; not thread-safe.
  */
-public final class RtpTimestampUnwrapper {
-    private long highestUnwrapped;
-    private boolean started;
-
+public final class RtpTimestampUnwrapper extends RtpUnwrapper {
     /** Returns the 64-bit extended value of {@code timestamp} (taken modulo 2^32). */
     public long unwrap(long timestamp) {
-        long wrapped = timestamp & RtpSequence.TIMESTAMP_MASK;
-        if (!started) {
-            started = true;
-            highestUnwrapped = wrapped;
-            return wrapped;
-        }
-        long unwrapped = highestUnwrapped + RtpSequence.timestampDistance(highestUnwrapped, wrapped);
-        if (unwrapped > highestUnwrapped) {
-            highestUnwrapped = unwrapped;
-        }
-        return unwrapped;
+        return unwrapReduced(timestamp & RtpSequence.TIMESTAMP_MASK);
     }
 
-    /** The highest extended value returned so far; meaningless before the first {@link #unwrap}. */
-    public long highestUnwrapped() {
-        return highestUnwrapped;
-    }
-
-    /** True once a value has been unwrapped since construction or {@link #reset}. */
-    public boolean isStarted() {
-        return started;
-    }
-
-    /** Forgets the stream's history, e.g. after an SSRC change. */
-    public void reset() {
-        started = false;
-        highestUnwrapped = 0;
+    @Override
+    long distance(long highest, long wrapped) {
+        return RtpSequence.timestampDistance(highest, wrapped);
     }
 }

@@ -344,19 +344,11 @@ public final class SdpAnswerBuilder {
 
     private MediaDescription acceptedSection(MediaDescription offered, NegotiatedMedia media, Setup localSetup,
                                              boolean bundleTagged) {
-        HostCandidate defaultCandidate = hostCandidates.isEmpty() ? null : hostCandidates.get(0);
-        MediaDescription.Builder section = MediaDescription.builder(offered.media(),
-                defaultCandidate == null ? DISCARD_PORT : defaultCandidate.port(), offered.protocol());
+        MediaDescription.Builder section = bundledSection(offered.media(), offered.protocol(), hostCandidates,
+                iceUfrag, icePwd, fingerprint, localSetup);
         for (Codec codec : media.codecs()) {
             section.formats.add(Integer.toString(codec.payloadType()));
         }
-        section.connection = defaultCandidate == null
-                ? Connection.UNSPECIFIED_IP4
-                : new Connection("IN", defaultCandidate.isIpv6() ? "IP6" : "IP4", defaultCandidate.address());
-        section.iceUfrag = iceUfrag;
-        section.icePwd = icePwd;
-        section.fingerprints.add(fingerprint);
-        section.setup = localSetup;
         section.mid = media.mid();
         section.headerExtensions.addAll(media.headerExtensions());
         section.direction = media.direction();
@@ -396,8 +388,31 @@ public final class SdpAnswerBuilder {
         return section.build();
     }
 
+    // Shared with SdpOfferBuilder: both describe one BUNDLE transport (RFC 8843) the same way.
+
+    /**
+     * An m= section on the shared transport: port and c= from the first host candidate, or the discard
+     * port and 0.0.0.0 without one (RFC 8829 §5.3.1), with the ICE credentials (RFC 8839 §5.4), the
+     * certificate fingerprint (RFC 8122 §5) and the DTLS role (RFC 8842 §5.2).
+     */
+    static MediaDescription.Builder bundledSection(String media, String protocol, List<HostCandidate> hostCandidates,
+                                                   String iceUfrag, String icePwd, Fingerprint fingerprint,
+                                                   Setup setup) {
+        HostCandidate defaultCandidate = hostCandidates.isEmpty() ? null : hostCandidates.get(0);
+        MediaDescription.Builder section = MediaDescription.builder(media,
+                defaultCandidate == null ? DISCARD_PORT : defaultCandidate.port(), protocol);
+        section.connection = defaultCandidate == null
+                ? Connection.UNSPECIFIED_IP4
+                : new Connection("IN", defaultCandidate.isIpv6() ? "IP6" : "IP4", defaultCandidate.address());
+        section.iceUfrag = iceUfrag;
+        section.icePwd = icePwd;
+        section.fingerprints.add(fingerprint);
+        section.setup = setup;
+        return section;
+    }
+
     /** RFC 8830 §2 a=msid, RFC 5576 §4 a=ssrc and a=ssrc-group:FID (RFC 4588 §8.1). */
-    private static void writeSendStream(MediaDescription.Builder section, SendStream stream, boolean rtxNegotiated) {
+    static void writeSendStream(MediaDescription.Builder section, SendStream stream, boolean rtxNegotiated) {
         section.msids.add(new Msid(stream.streamId(), stream.trackId()));
         String msid = stream.streamId() + " " + stream.trackId();
         boolean withRtx = rtxNegotiated && stream.rtxSsrc().isPresent();
@@ -413,19 +428,27 @@ public final class SdpAnswerBuilder {
     }
 
     /**
-     * RFC 8839 §5.1 candidate lines: priority = 2^24 * type preference + 2^8 * local preference +
-     * (256 - component id) (RFC 8445 §5.1.2.1); one foundation per address (RFC 8445 §5.1.1.3).
-     * An ICE-lite server gathers nothing more, so the list ends with a=end-of-candidates (RFC 8838 §8.2).
+     * RFC 8839 §5.1 candidate line for the {@code index}-th host candidate (in order of preference) of
+     * the RTP component: priority = 2^24 * type preference + 2^8 * local preference +
+     * (256 - component id) (RFC 8445 §5.1.2.1).
+     */
+    static String hostCandidateLine(int foundation, int index, HostCandidate candidate) {
+        long localPreference = Math.max(0, 65535 - index);
+        long priority = ((long) HOST_TYPE_PREFERENCE << 24) + (localPreference << 8) + (256 - RTP_COMPONENT_ID);
+        return foundation + " " + RTP_COMPONENT_ID + " udp " + priority + " "
+                + candidate.address() + " " + candidate.port() + " typ host";
+    }
+
+    /**
+     * The host candidates with one foundation per address (RFC 8445 §5.1.1.3). An ICE-lite server
+     * gathers nothing more, so the list ends with a=end-of-candidates (RFC 8838 §8.2).
      */
     private void addCandidates(MediaDescription.Builder section) {
         Map<String, Integer> foundations = new LinkedHashMap<>();
         for (int i = 0; i < hostCandidates.size(); i++) {
             HostCandidate candidate = hostCandidates.get(i);
             int foundation = foundations.computeIfAbsent(candidate.address(), address -> foundations.size() + 1);
-            long localPreference = Math.max(0, 65535 - i);
-            long priority = ((long) HOST_TYPE_PREFERENCE << 24) + (localPreference << 8) + (256 - RTP_COMPONENT_ID);
-            section.candidates.add(foundation + " " + RTP_COMPONENT_ID + " udp " + priority + " "
-                    + candidate.address() + " " + candidate.port() + " typ host");
+            section.candidates.add(hostCandidateLine(foundation, i, candidate));
         }
         section.endOfCandidates = true;
     }

@@ -153,22 +153,14 @@ public final class SdpOfferBuilder {
     }
 
     private MediaDescription section(PlannedSection planned) {
-        HostCandidate defaultCandidate = hostCandidates.isEmpty() ? null : hostCandidates.get(0);
         String media = planned.kind == MediaKind.AUDIO ? "audio" : "video";
-        MediaDescription.Builder section = MediaDescription.builder(media,
-                defaultCandidate == null ? 9 : defaultCandidate.port(), PROTOCOL);
+        MediaDescription.Builder section = SdpAnswerBuilder.bundledSection(media, PROTOCOL, hostCandidates,
+                iceUfrag, icePwd, fingerprint, Setup.ACTPASS);
         List<Codec> offeredCodecs = codecs.get(planned.kind);
         for (Codec codec : offeredCodecs) {
             section.formats.add(Integer.toString(codec.payloadType()));
         }
         section.codecs.addAll(offeredCodecs);
-        section.connection = defaultCandidate == null
-                ? Connection.UNSPECIFIED_IP4
-                : new Connection("IN", defaultCandidate.isIpv6() ? "IP6" : "IP4", defaultCandidate.address());
-        section.iceUfrag = iceUfrag;
-        section.icePwd = icePwd;
-        section.fingerprints.add(fingerprint);
-        section.setup = Setup.ACTPASS;
         section.mid = planned.mid;
         section.headerExtensions.addAll(extensions.get(planned.kind));
         section.direction = planned.direction;
@@ -176,21 +168,12 @@ public final class SdpOfferBuilder {
         section.rtcpReducedSize = true;
         SendStream stream = planned.sendStream;
         if (stream != null && planned.direction.sends()) {
-            String msid = stream.streamId() + " " + stream.trackId();
-            section.msids.add(new Msid(stream.streamId(), stream.trackId()));
-            List<Attribute> attributes = List.of(new Attribute("cname", stream.cname()), new Attribute("msid", msid));
-            if (stream.rtxSsrc().isPresent()) {
-                section.ssrcGroups.add(new SsrcGroup(SsrcGroup.FID, List.of(stream.ssrc(), stream.rtxSsrc().getAsLong())));
-            }
-            section.ssrcs.add(new SsrcDescription(stream.ssrc(), attributes));
-            stream.rtxSsrc().ifPresent(rtxSsrc -> section.ssrcs.add(new SsrcDescription(rtxSsrc, attributes)));
+            // The offerer sends RTX whenever the stream has an RTX SSRC.
+            SdpAnswerBuilder.writeSendStream(section, stream, true);
         }
         for (int i = 0; i < hostCandidates.size(); i++) {
-            HostCandidate candidate = hostCandidates.get(i);
-            // RFC 8445 §5.1.2.1 host priority, as in SdpAnswerBuilder; one foundation per candidate here.
-            long priority = (126L << 24) + ((long) Math.max(0, 65535 - i) << 8) + 255;
-            section.candidates.add((i + 1) + " 1 udp " + priority + " " + candidate.address() + " "
-                    + candidate.port() + " typ host");
+            // One foundation per candidate here, unlike the answer's one per address.
+            section.candidates.add(SdpAnswerBuilder.hostCandidateLine(i + 1, i, hostCandidates.get(i)));
         }
         section.endOfCandidates = !hostCandidates.isEmpty();
         return section.build();

@@ -221,20 +221,11 @@ public final class SrtpSession implements AutoCloseable {
      */
     public boolean protectRtp(ByteBuf packet) {
         final SrtpOperation op = SrtpOperation.PROTECT_RTP;
-        if (closed) {
-            return drop(op, SrtpDropReason.CLOSED);
-        }
         int start = packet.readerIndex();
         int length = packet.readableBytes();
-        SrtpDropReason invalid = checkRtp(packet, start, length, 0);
-        if (invalid != null) {
-            return drop(op, invalid);
-        }
-        if (packet.isReadOnly()) {
-            return drop(op, SrtpDropReason.READ_ONLY_BUFFER);
-        }
-        if (packet.capacity() - packet.writerIndex() < tagLength) {
-            return drop(op, SrtpDropReason.NO_TAILROOM);
+        SrtpDropReason refused = admit(packet, start, length, false, true);
+        if (refused != null) {
+            return drop(op, refused);
         }
         int ssrc = packet.getInt(start + RTP_SSRC_OFFSET);
         SrtpCryptoContext context = sendRtp.get(ssrc);
@@ -250,7 +241,7 @@ public final class SrtpSession implements AutoCloseable {
             sendRtp.put(ssrc, context);
             counters.countStreamCreated();
         }
-        if (!bind(packet, start, length, tagLength, op)) {
+        if (!bind(packet, start, length, rtpTailroom(), op)) {
             return false;
         }
         SrtpErrorStatus status;
@@ -270,17 +261,11 @@ public final class SrtpSession implements AutoCloseable {
      */
     public boolean unprotectRtp(ByteBuf packet) {
         final SrtpOperation op = SrtpOperation.UNPROTECT_RTP;
-        if (closed) {
-            return drop(op, SrtpDropReason.CLOSED);
-        }
         int start = packet.readerIndex();
         int length = packet.readableBytes();
-        SrtpDropReason invalid = checkRtp(packet, start, length, tagLength);
-        if (invalid != null) {
-            return drop(op, invalid);
-        }
-        if (packet.isReadOnly()) {
-            return drop(op, SrtpDropReason.READ_ONLY_BUFFER);
+        SrtpDropReason refused = admit(packet, start, length, false, false);
+        if (refused != null) {
+            return drop(op, refused);
         }
         int ssrc = packet.getInt(start + RTP_SSRC_OFFSET);
         SrtpCryptoContext context = receiveRtp.get(ssrc);
@@ -322,21 +307,11 @@ public final class SrtpSession implements AutoCloseable {
      */
     public boolean protectRtcp(ByteBuf packet) {
         final SrtpOperation op = SrtpOperation.PROTECT_RTCP;
-        if (closed) {
-            return drop(op, SrtpDropReason.CLOSED);
-        }
         int start = packet.readerIndex();
         int length = packet.readableBytes();
-        SrtpDropReason invalid = checkRtcp(packet, start, length, 0);
-        if (invalid != null) {
-            return drop(op, invalid);
-        }
-        if (packet.isReadOnly()) {
-            return drop(op, SrtpDropReason.READ_ONLY_BUFFER);
-        }
-        int growth = tagLength + SRTCP_INDEX_LENGTH;
-        if (packet.capacity() - packet.writerIndex() < growth) {
-            return drop(op, SrtpDropReason.NO_TAILROOM);
+        SrtpDropReason refused = admit(packet, start, length, true, true);
+        if (refused != null) {
+            return drop(op, refused);
         }
         int ssrc = packet.getInt(start + RTCP_SSRC_OFFSET);
         SrtcpCryptoContext context = sendRtcp.get(ssrc);
@@ -351,7 +326,7 @@ public final class SrtpSession implements AutoCloseable {
             sendRtcp.put(ssrc, context);
             counters.countStreamCreated();
         }
-        if (!bind(packet, start, length, growth, op)) {
+        if (!bind(packet, start, length, rtcpTailroom(), op)) {
             return false;
         }
         SrtpErrorStatus status;
@@ -372,17 +347,11 @@ public final class SrtpSession implements AutoCloseable {
      */
     public boolean unprotectRtcp(ByteBuf packet) {
         final SrtpOperation op = SrtpOperation.UNPROTECT_RTCP;
-        if (closed) {
-            return drop(op, SrtpDropReason.CLOSED);
-        }
         int start = packet.readerIndex();
         int length = packet.readableBytes();
-        SrtpDropReason invalid = checkRtcp(packet, start, length, tagLength + SRTCP_INDEX_LENGTH);
-        if (invalid != null) {
-            return drop(op, invalid);
-        }
-        if (packet.isReadOnly()) {
-            return drop(op, SrtpDropReason.READ_ONLY_BUFFER);
+        SrtpDropReason refused = admit(packet, start, length, true, false);
+        if (refused != null) {
+            return drop(op, refused);
         }
         if (profile == SrtpProfile.AEAD_AES_128_GCM
                 && (packet.getByte(start + length - SRTCP_INDEX_LENGTH) & SRTCP_E_FLAG) == 0) {
@@ -439,6 +408,35 @@ public final class SrtpSession implements AutoCloseable {
         contexts.close();
         view.clear();
         scratch = null;
+    }
+
+    /**
+     * The checks every operation makes before it looks up a context, in this order: closed, header
+     * (RFC 3550 §5.1 / §6.4.1) plus the SRTP overhead an unprotect expects at the end, read-only,
+     * and the tailroom a protect appends the overhead into. The overhead is the tag for SRTP and the
+     * E|index word plus the tag for SRTCP (RFC 3711 §3.1, §3.4).
+     *
+     * @return the reason to drop the packet, or null if it may go on
+     */
+    private SrtpDropReason admit(ByteBuf packet, int start, int length, boolean rtcp, boolean protect) {
+        if (closed) {
+            return SrtpDropReason.CLOSED;
+        }
+        int overhead = rtcp ? rtcpTailroom() : rtpTailroom();
+        int trailer = protect ? 0 : overhead;
+        SrtpDropReason invalid = rtcp
+                ? checkRtcp(packet, start, length, trailer)
+                : checkRtp(packet, start, length, trailer);
+        if (invalid != null) {
+            return invalid;
+        }
+        if (packet.isReadOnly()) {
+            return SrtpDropReason.READ_ONLY_BUFFER;
+        }
+        if (protect && packet.capacity() - packet.writerIndex() < overhead) {
+            return SrtpDropReason.NO_TAILROOM;
+        }
+        return null;
     }
 
     /**

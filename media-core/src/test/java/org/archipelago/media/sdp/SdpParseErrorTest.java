@@ -146,10 +146,7 @@ class SdpParseErrorTest {
     }
 
     private static Arguments appendedInVideo(String name, String line, String reason) {
-        List<String> lines = new ArrayList<>(MINIMAL_LINES);
-        lines.add(VIDEO_SECTION);
-        lines.add(line);
-        return row(name, lines, lines.size(), reason);
+        return appended(name, VIDEO_SECTION, line, reason);
     }
 
     private static Arguments replaced(String name, int lineNumber, String line, String reason) {
