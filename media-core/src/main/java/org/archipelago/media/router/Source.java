@@ -1,5 +1,7 @@
 package org.archipelago.media.router;
 
+import java.util.Arrays;
+
 /**
  * One inbound track of a room as the router sees it: a stream of RTP packets that downstreams can
  * be fed from, and the way to ask its publisher for a key frame. Where the packets come from — a
@@ -32,7 +34,7 @@ public final class Source {
     Source(String id, KeyframeDetector detector, KeyframeRequester keyframeRequester) {
         this.id = id;
         this.keyframeRequester = keyframeRequester;
-        java.util.Arrays.fill(detectors, detector);
+        Arrays.fill(detectors, detector);
     }
 
     /** Uses {@code detector} for packets of {@code payloadType} (a source may carry several codecs). */
