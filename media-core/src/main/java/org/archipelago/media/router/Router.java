@@ -336,6 +336,11 @@ public final class Router {
         if (pending != null) {
             downstream.pendingSource = null;
             pending.waitingDownstreams--;
+            if (downstream.source == pending) {
+                // It was waiting for its own source's restarted stream: that stream is not
+                // decodable from here without the key frame, so it is no longer forwarded.
+                downstream.source = null;
+            }
             detach(pending, downstream);
         }
     }

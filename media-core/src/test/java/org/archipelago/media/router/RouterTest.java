@@ -254,6 +254,23 @@ class RouterTest {
     }
 
     @Test
+    void switchingAwayDuringARestartStopsTheRestartedStream() {
+        Source screen = router.addSource("teacher/screen", KeyframeDetector.VP8, new CountingRequestSink());
+        RecordingSink sink = new RecordingSink(TAILROOM);
+        Downstream stage = video("stage", 0xB0000001L, sink);
+        router.subscribe(stage, camera, ms(0));
+        receive(camera, vp8(CAMERA_SSRC, 100, 9000, true), 0);
+        receive(camera, vp8(0xA0000099L, 7, 777, false), 1000);        // restart: waits for a key frame
+        router.subscribe(stage, screen, ms(1010));
+        assertNull(stage.source());
+        receive(camera, vp8(0xA0000099L, 8, 777, false), 1020);        // undecodable: not forwarded
+        assertEquals(0, camera.downstreams.length);
+        receive(screen, vp8(SCREEN_SSRC, 1, 0, true), 1030);
+        assertEquals(2, sink.count());
+        assertEquals(1001, sink.last().seq());
+    }
+
+    @Test
     void audioNeedsNoKeyframeAndUndetectedCodecsDoNotWait() {
         CountingRequestSink micRequests = new CountingRequestSink();
         Source microphone = router.addSource("teacher/mic", KeyframeDetector.AUDIO, micRequests);
