@@ -1,0 +1,388 @@
+package org.archipelago.media.router;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import org.archipelago.media.rtp.RtpPacket;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * The media router of one room: its {@link Source sources} (inbound tracks) and its
+ * {@link Downstream downstreams} (each subscriber's copy of a track), and the fan-out between them.
+ *
+ * <h2>Threading</h2>
+ * A router is owned by one event loop, the room's: every method, and every call it makes into
+ * sinks, runs on that loop, so nothing here is locked or volatile. Other threads (signaling, a peer
+ * on another loop) submit tasks to the loop. The router does not check the thread itself; the
+ * room that owns it does.
+ *
+ * <h2>Fan-out</h2>
+ * {@link #onRtp} borrows the source packet. For each downstream that wants it, it copies the packet
+ * once into a pooled heap buffer with the egress tailroom (SRTP protects in place), rewrites SSRC,
+ * sequence number, timestamp and payload type in place ({@link RtpStreamRewriter}) and hands the
+ * copy to the downstream's {@link RtpSink}, which owns it from then on. Nothing else is allocated
+ * per packet: subscription changes replace a source's downstream array (copy on write) so the
+ * packet path iterates a plain array, and is safe against changes made while it runs.
+ *
+ * <h2>Key frames</h2>
+ * {@link #subscribe} puts a downstream in waiting: it switches to the new source at that source's
+ * next key frame ({@link KeyframeDetector}, chosen per payload type), and until then keeps
+ * forwarding its current source, if any. Every new need — a subscribe, a switch, a subscriber's
+ * PLI ({@link #onKeyframeRequest}), a source whose stream starts or restarts (SSRC change) while
+ * someone waits — goes to the source's {@link KeyframeRequester}, which throttles what reaches the
+ * publisher. Codecs whose key frames are not detected yet ({@link KeyframeDetector#UNDETECTED})
+ * switch at once.
+ *
+ * <h2>Bad input</h2>
+ * Nothing on the packet path throws: an invalid packet is counted on its source and dropped; a
+ * packet for a removed source is counted and dropped. Mistakes on the control path (a downstream
+ * of another router, a removed source) raise {@link IllegalArgumentException}.
+ *
+ * <p>{@link #onRtp} takes a source's media packets only; retransmissions (RTX) are for the coming
+ * retransmission work, which will map them through the same rewriter.
+ */
+public final class Router {
+    private final ByteBufAllocator allocator;
+    private final int egressTailroom;
+    private final long keyframeIntervalNanos;
+    private final int keyframeMaxRetries;
+    private final RandomGenerator random;
+    private final RtpPacket egress = new RtpPacket();
+    private final List<Source> sources = new ArrayList<>();
+    private final List<Downstream> downstreams = new ArrayList<>();
+
+    private long packetsForRemovedSources;
+
+    /**
+     * A router with the default key frame throttling ({@link KeyframeRequester#DEFAULT_INTERVAL_NANOS},
+     * {@link KeyframeRequester#DEFAULT_MAX_RETRIES}).
+     *
+     * @param allocator      where egress copies come from; must pool (e.g. the subscriber peers'
+     *                       {@code PeerConnection.allocator()})
+     * @param egressTailroom bytes of room behind each egress packet ({@code PeerConnection.RTP_TAILROOM})
+     */
+    public Router(ByteBufAllocator allocator, int egressTailroom) {
+        this(allocator, egressTailroom, KeyframeRequester.DEFAULT_INTERVAL_NANOS,
+                KeyframeRequester.DEFAULT_MAX_RETRIES, new SplittableRandom());
+    }
+
+    /**
+     * @param keyframeIntervalNanos at most one key frame request per source per this interval
+     * @param keyframeMaxRetries    repeats of an unanswered key frame request
+     * @param random                picks each downstream's initial sequence number and timestamp
+     */
+    public Router(ByteBufAllocator allocator, int egressTailroom, long keyframeIntervalNanos,
+                  int keyframeMaxRetries, RandomGenerator random) {
+        if (allocator == null || random == null) {
+            throw new IllegalArgumentException("allocator and random must not be null");
+        }
+        if (egressTailroom < 0) {
+            throw new IllegalArgumentException("egressTailroom must not be negative: " + egressTailroom);
+        }
+        if (keyframeIntervalNanos <= 0 || keyframeMaxRetries < 0) {
+            throw new IllegalArgumentException("key frame interval must be positive and retries not negative: "
+                    + keyframeIntervalNanos + " ns, " + keyframeMaxRetries);
+        }
+        this.allocator = allocator;
+        this.egressTailroom = egressTailroom;
+        this.keyframeIntervalNanos = keyframeIntervalNanos;
+        this.keyframeMaxRetries = keyframeMaxRetries;
+        this.random = random;
+    }
+
+    // ---------------------------------------------------------------- control path
+
+    /**
+     * Adds an inbound track.
+     *
+     * @param detector      how to find key frames in its packets (any payload type; refine per
+     *                      payload type with {@link Source#keyframeDetector(int, KeyframeDetector)})
+     * @param requestSink   how to ask its publisher for a key frame
+     */
+    public Source addSource(String id, KeyframeDetector detector, KeyframeRequestSink requestSink) {
+        if (detector == null || requestSink == null) {
+            throw new IllegalArgumentException("detector and requestSink must not be null");
+        }
+        Source source = new Source(id, detector,
+                new KeyframeRequester(requestSink, keyframeIntervalNanos, keyframeMaxRetries));
+        sources.add(source);
+        return source;
+    }
+
+    /**
+     * Removes a source (its publisher left or went off stage). Downstreams it fed stop, keeping
+     * their output state, so a later {@link #subscribe} continues their stream; downstreams waiting
+     * for it keep forwarding what they had.
+     */
+    public void removeSource(Source source) {
+        requireOwned(source);
+        for (Downstream downstream : source.downstreams) {
+            if (downstream.source == source) {
+                downstream.source = null;
+            }
+            if (downstream.pendingSource == source) {
+                downstream.pendingSource = null;
+            }
+        }
+        source.downstreams = Source.NO_DOWNSTREAMS;
+        source.waitingDownstreams = 0;
+        source.removed = true;
+        source.keyframeRequester.cancel();
+        sources.remove(source);
+    }
+
+    /** Adds a subscriber's track with a random initial sequence number and timestamp (RFC 3550 §5.1). */
+    public Downstream addDownstream(String id, long ssrc, int clockRate, RtpSink sink) {
+        return addDownstream(id, new RtpStreamRewriter(ssrc, clockRate, random.nextInt(1 << 16),
+                random.nextLong() & 0xFFFF_FFFFL), sink);
+    }
+
+    /** Adds a subscriber's track with a rewriter of the caller's making (explicit initial numbers). */
+    public Downstream addDownstream(String id, RtpStreamRewriter rewriter, RtpSink sink) {
+        if (rewriter == null || sink == null) {
+            throw new IllegalArgumentException("rewriter and sink must not be null");
+        }
+        Downstream downstream = new Downstream(id, rewriter, sink);
+        downstreams.add(downstream);
+        return downstream;
+    }
+
+    /** Unsubscribes and forgets a downstream (the subscriber left or stopped the track). */
+    public void removeDownstream(Downstream downstream) {
+        unsubscribe(downstream);
+        downstream.removed = true;
+        downstreams.remove(downstream);
+    }
+
+    /**
+     * Feeds {@code downstream} from {@code source}: at once if the downstream was already fed by
+     * it, otherwise from the source's next key frame (the downstream keeps forwarding its current
+     * source until then), asking the publisher for one. Subscribing to another source is a switch;
+     * the subscriber's stream stays continuous.
+     */
+    public void subscribe(Downstream downstream, Source source, long nowNanos) {
+        requireOwned(downstream);
+        requireOwned(source);
+        if (downstream.pendingSource == source) {
+            return;
+        }
+        clearPending(downstream);
+        if (downstream.source == source) {
+            return;
+        }
+        downstream.pendingSource = source;
+        source.waitingDownstreams++;
+        attach(source, downstream);
+        source.keyframeRequester.request(nowNanos);
+    }
+
+    /** Stops feeding {@code downstream}; its output state stays for a later {@link #subscribe}. */
+    public void unsubscribe(Downstream downstream) {
+        requireOwned(downstream);
+        clearPending(downstream);
+        Source current = downstream.source;
+        if (current != null) {
+            downstream.source = null;
+            detach(current, downstream);
+        }
+    }
+
+    /**
+     * A subscriber asked for a key frame on this downstream (its PLI or FIR): passed on, throttled,
+     * to the source it is fed from (or waits for).
+     */
+    public void onKeyframeRequest(Downstream downstream, long nowNanos) {
+        requireOwned(downstream);
+        Source target = downstream.source != null ? downstream.source : downstream.pendingSource;
+        if (target != null) {
+            downstream.keyframeRequests++;
+            target.keyframeRequester.request(nowNanos);
+        }
+    }
+
+    /** Lets each source's key frame requester send what is due; call it from a periodic task. */
+    public void poll(long nowNanos) {
+        for (int i = 0; i < sources.size(); i++) {
+            sources.get(i).keyframeRequester.poll(nowNanos);
+        }
+    }
+
+    public List<Source> sources() {
+        return List.copyOf(sources);
+    }
+
+    public List<Downstream> downstreams() {
+        return List.copyOf(downstreams);
+    }
+
+    /** Packets passed to {@link #onRtp} for a source already removed. */
+    public long packetsForRemovedSources() {
+        return packetsForRemovedSources;
+    }
+
+    // ---------------------------------------------------------------- packet path
+
+    /**
+     * Forwards one packet of {@code source} to every downstream that wants it.
+     *
+     * @param packet a view over the source packet, borrowed for the call: the caller keeps and
+     *               releases the buffer; the router copies what it forwards
+     */
+    public void onRtp(Source source, RtpPacket packet, long nowNanos) {
+        if (source.removed) {
+            packetsForRemovedSources++;
+            return;
+        }
+        if (!packet.isValid()) {
+            source.invalidPackets++;
+            return;
+        }
+        source.packets++;
+        boolean starts = !source.started;
+        long ssrc = packet.ssrc();
+        if (starts) {
+            source.started = true;
+            source.ssrc = ssrc;
+        } else if (ssrc != source.ssrc) {
+            restart(source, ssrc);
+            starts = true;
+        }
+        KeyframeRequester requester = source.keyframeRequester;
+        KeyframeStatus status = null;
+        if (source.waitingDownstreams > 0 || requester.isPending()) {
+            status = source.detector(packet.payloadType()).check(packet);
+            if (status == KeyframeStatus.KEYFRAME) {
+                source.keyframes++;
+                requester.onKeyframe(nowNanos);
+            } else if (starts && source.waitingDownstreams > 0) {
+                // The stream starts or restarts while someone waits: whatever was asked before
+                // may have reached a publisher that was not sending yet.
+                requester.request(nowNanos);
+            }
+        }
+        requester.poll(nowNanos);
+
+        Downstream[] targets = source.downstreams;
+        for (int i = 0; i < targets.length; i++) {
+            Downstream downstream = targets[i];
+            if (downstream.pendingSource == source) {
+                if (status == null) {
+                    status = source.detector(packet.payloadType()).check(packet);
+                }
+                if (status == KeyframeStatus.NOT_KEYFRAME) {
+                    downstream.droppedWaitingForKeyframe++;
+                    continue;
+                }
+                completeSwitch(downstream, source);
+            } else if (downstream.source != source) {
+                continue; // unsubscribed while this array was being iterated
+            }
+            forward(downstream, packet, nowNanos);
+        }
+    }
+
+    private void forward(Downstream downstream, RtpPacket packet, long nowNanos) {
+        RtpStreamRewriter rewriter = downstream.rewriter;
+        if (!rewriter.accept(packet, nowNanos)) {
+            downstream.droppedTooOld++;
+            return;
+        }
+        int length = packet.length();
+        ByteBuf copy = allocator.heapBuffer(length + egressTailroom);
+        copy.writeBytes(packet.buffer(), packet.offset(), length);
+        egress.wrap(copy, 0, length);
+        rewriter.write(egress);
+        downstream.forwarded++;
+        downstream.sink.send(copy);
+    }
+
+    /** The publisher restarted the stream behind the source: everyone fed by it waits for a key frame. */
+    private void restart(Source source, long ssrc) {
+        source.restarts++;
+        source.ssrc = ssrc;
+        for (Downstream downstream : source.downstreams) {
+            if (downstream.source != source) {
+                continue;
+            }
+            if (downstream.pendingSource == null) {
+                downstream.pendingSource = source;
+                source.waitingDownstreams++;
+            } else {
+                // Already switching elsewhere: stop forwarding the restarted stream meanwhile.
+                downstream.source = null;
+                detach(source, downstream);
+            }
+        }
+        // onRtp asks for the key frame: a restart is a stream that starts.
+    }
+
+    private void completeSwitch(Downstream downstream, Source source) {
+        Source previous = downstream.source;
+        downstream.pendingSource = null;
+        downstream.source = source;
+        source.waitingDownstreams--;
+        downstream.rewriter.switchSource();
+        if (previous != null && previous != source) {
+            detach(previous, downstream);
+        }
+    }
+
+    private void clearPending(Downstream downstream) {
+        Source pending = downstream.pendingSource;
+        if (pending != null) {
+            downstream.pendingSource = null;
+            pending.waitingDownstreams--;
+            if (downstream.source == pending) {
+                // It was waiting for its own source's restarted stream: that stream is not
+                // decodable from here without the key frame, so it is no longer forwarded.
+                downstream.source = null;
+            }
+            detach(pending, downstream);
+        }
+    }
+
+    private static void attach(Source source, Downstream downstream) {
+        Downstream[] current = source.downstreams;
+        for (Downstream present : current) {
+            if (present == downstream) {
+                return;
+            }
+        }
+        Downstream[] grown = Arrays.copyOf(current, current.length + 1);
+        grown[current.length] = downstream;
+        source.downstreams = grown;
+    }
+
+    /** Drops {@code downstream} from the source's array unless it is still fed by or waiting for it. */
+    private static void detach(Source source, Downstream downstream) {
+        if (downstream.source == source || downstream.pendingSource == source) {
+            return;
+        }
+        Downstream[] current = source.downstreams;
+        for (int i = 0; i < current.length; i++) {
+            if (current[i] == downstream) {
+                Downstream[] shrunk = new Downstream[current.length - 1];
+                System.arraycopy(current, 0, shrunk, 0, i);
+                System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
+                source.downstreams = shrunk.length == 0 ? Source.NO_DOWNSTREAMS : shrunk;
+                return;
+            }
+        }
+    }
+
+    private void requireOwned(Source source) {
+        if (source == null || source.removed || !sources.contains(source)) {
+            throw new IllegalArgumentException("not a live source of this router: " + source);
+        }
+    }
+
+    private void requireOwned(Downstream downstream) {
+        if (downstream == null || downstream.removed || !downstreams.contains(downstream)) {
+            throw new IllegalArgumentException("not a live downstream of this router: " + downstream);
+        }
+    }
+}

@@ -1,0 +1,405 @@
+package org.archipelago.media.router;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import org.archipelago.media.router.RouterTestPackets.CountingRequestSink;
+import org.archipelago.media.router.RouterTestPackets.RecordingSink;
+import org.archipelago.media.rtp.RtpPacket;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.archipelago.media.router.RouterTestPackets.OPUS;
+import static org.archipelago.media.router.RouterTestPackets.VP8;
+import static org.archipelago.media.router.RouterTestPackets.audio;
+import static org.archipelago.media.router.RouterTestPackets.vp8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The router's fan-out, key frame gating, switching and key frame requests, on a virtual clock
+ * (milliseconds). Publishers' SSRCs are 0xA0..; downstreams' rewriters start at seq 1000, ts 0.
+ */
+class RouterTest {
+    private static final int TAILROOM = 16;
+    private static final long CAMERA_SSRC = 0xA0000001L;
+    private static final long SCREEN_SSRC = 0xA0000002L;
+
+    private final RtpPacket view = new RtpPacket();
+    private Router router;
+    private CountingRequestSink cameraRequests;
+    private Source camera;
+
+    @BeforeEach
+    void createRoom() {
+        router = new Router(PooledByteBufAllocator.DEFAULT, TAILROOM, TimeUnit.MILLISECONDS.toNanos(500), 2,
+                new SplittableRandom(1));
+        cameraRequests = new CountingRequestSink();
+        camera = router.addSource("teacher/camera", KeyframeDetector.VP8, cameraRequests);
+    }
+
+    private static long ms(long millis) {
+        return TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    private Downstream video(String id, long ssrc, RecordingSink sink) {
+        return router.addDownstream(id, new RtpStreamRewriter(ssrc, 90_000, 1000, 0), sink);
+    }
+
+    /** Hands one packet to the router and releases it, as a peer's receive path does. */
+    private void receive(Source source, ByteBuf packet, long nowMs) {
+        try {
+            view.wrap(packet);
+            router.onRtp(source, view, ms(nowMs));
+        } finally {
+            packet.release();
+        }
+    }
+
+    @Test
+    void aNewSubscriberWaitsForAKeyframeThenGetsItsOwnContinuousStream() {
+        RecordingSink sink = new RecordingSink(TAILROOM);
+        Downstream student = video("student-1/camera", 0xB0000001L, sink);
+        router.subscribe(student, camera, ms(0));
+        assertTrue(student.isWaitingForKeyframe());
+        assertEquals(1, cameraRequests.requests, "joining asks the publisher for a key frame at once");
+
+        receive(camera, vp8(CAMERA_SSRC, 500, 90_000, false), 10);
+        receive(camera, vp8(CAMERA_SSRC, 501, 90_000, false), 10);
+        assertEquals(0, sink.count());
+        assertEquals(2, student.droppedWaitingForKeyframe());
+
+        receive(camera, vp8(CAMERA_SSRC, 502, 93_000, true), 40);
+        receive(camera, vp8(CAMERA_SSRC, 503, 93_000, false), 40);
+        receive(camera, vp8(CAMERA_SSRC, 505, 96_000, false), 73);   // 504 lost upstream
+        assertFalse(student.isWaitingForKeyframe());
+        assertSame(camera, student.source());
+        assertEquals(3, sink.count());
+        assertEquals(0xB0000001L, sink.packets.get(0).ssrc());
+        assertEquals(1000, sink.packets.get(0).seq());
+        assertEquals(0, sink.packets.get(0).ts());
+        assertEquals(1001, sink.packets.get(1).seq());
+        assertEquals(1003, sink.packets.get(2).seq(), "the upstream loss stays a gap");
+        assertEquals(3000, sink.packets.get(2).ts());
+        assertEquals(3, student.forwarded());
+        assertEquals(1, camera.keyframes());
+        assertEquals(1, camera.keyframeRequester().satisfied());
+    }
+
+    @Test
+    void fanOutCopiesOncePerSubscriberAndLeavesTheSourcePacketAlone() {
+        RecordingSink[] sinks = new RecordingSink[3];
+        for (int i = 0; i < sinks.length; i++) {
+            sinks[i] = new RecordingSink(TAILROOM);
+            router.subscribe(video("s" + i, 0xB0000000L + i, sinks[i]), camera, ms(0));
+        }
+        assertEquals(1, cameraRequests.requests, "three joiners, one request");
+
+        ByteBuf keyframe = vp8(CAMERA_SSRC, 7, 1234, true);
+        try {
+            byte[] before = io.netty.buffer.ByteBufUtil.getBytes(keyframe);
+            view.wrap(keyframe);
+            router.onRtp(camera, view, ms(5));
+            assertArrayEquals(before, io.netty.buffer.ByteBufUtil.getBytes(keyframe), "source packet untouched");
+            for (int i = 0; i < sinks.length; i++) {
+                assertEquals(1, sinks[i].count());
+                assertEquals(0xB0000000L + i, sinks[i].last().ssrc());
+                assertArrayEquals(io.netty.buffer.ByteBufUtil.getBytes(keyframe, RtpPacket.FIXED_HEADER_LENGTH,
+                        keyframe.readableBytes() - RtpPacket.FIXED_HEADER_LENGTH), sinks[i].last().payload());
+            }
+        } finally {
+            keyframe.release();
+        }
+    }
+
+    @Test
+    void aSwitchKeepsTheOldSourceUntilTheNewOnesKeyframeAndTheStreamStaysContinuous() {
+        CountingRequestSink screenRequests = new CountingRequestSink();
+        Source screen = router.addSource("teacher/screen", KeyframeDetector.VP8, screenRequests);
+        RecordingSink sink = new RecordingSink(TAILROOM);
+        Downstream stage = video("student-1/stage", 0xB0000001L, sink);
+
+        router.subscribe(stage, camera, ms(0));
+        receive(camera, vp8(CAMERA_SSRC, 100, 9000, true), 0);
+        receive(camera, vp8(CAMERA_SSRC, 101, 12_000, false), 33);
+
+        router.subscribe(stage, screen, ms(50));                      // stage switches to the screen share
+        assertEquals(1, screenRequests.requests);
+        assertSame(camera, stage.source());
+        assertSame(screen, stage.pendingSource());
+
+        receive(camera, vp8(CAMERA_SSRC, 102, 15_000, false), 66);    // still forwarded
+        receive(screen, vp8(SCREEN_SSRC, 40_000, 5_000_000, false), 70); // not yet: no key frame
+        assertEquals(3, sink.count());
+        assertEquals(1, stage.droppedWaitingForKeyframe());
+
+        receive(screen, vp8(SCREEN_SSRC, 40_001, 5_000_000, true), 166);
+        receive(camera, vp8(CAMERA_SSRC, 103, 18_000, false), 166);   // the old source no longer
+        receive(screen, vp8(SCREEN_SSRC, 40_002, 5_009_000, false), 266);
+
+        assertSame(screen, stage.source());
+        assertEquals(5, sink.count());
+        // Sequence: 1000, 1001, 1002 from the camera, then 1003, 1004 from the screen.
+        assertEquals(1003, sink.packets.get(3).seq());
+        assertEquals(1004, sink.packets.get(4).seq());
+        // Timestamp: the camera's last (6000) was sent at 66 ms; the switch came 100 ms later.
+        assertEquals(6000 + 9000, sink.packets.get(3).ts());
+        assertEquals(6000 + 9000 + 9000, sink.packets.get(4).ts());
+        assertEquals(1, stage.rewriter().sourceSwitches());
+
+        // The camera's array no longer holds the downstream.
+        assertEquals(0, camera.downstreams.length);
+    }
+
+    @Test
+    void switchingBackBeforeTheKeyframeCancelsTheSwitch() {
+        Source screen = router.addSource("teacher/screen", KeyframeDetector.VP8, new CountingRequestSink());
+        RecordingSink sink = new RecordingSink(TAILROOM);
+        Downstream stage = video("stage", 0xB0000001L, sink);
+        router.subscribe(stage, camera, ms(0));
+        receive(camera, vp8(CAMERA_SSRC, 100, 9000, true), 0);
+        router.subscribe(stage, screen, ms(10));
+        router.subscribe(stage, camera, ms(20));
+        assertSame(camera, stage.source());
+        assertNull(stage.pendingSource());
+        assertEquals(0, screen.downstreams.length);
+        receive(screen, vp8(SCREEN_SSRC, 1, 0, true), 30);
+        receive(camera, vp8(CAMERA_SSRC, 101, 9000, false), 30);
+        assertEquals(2, sink.count());
+        assertEquals(0, stage.droppedWaitingForKeyframe());
+    }
+
+    @Test
+    void manyJoinersCauseOneRequestAndAnUnansweredOneIsRetried() {
+        for (int i = 0; i < 30; i++) {
+            router.subscribe(video("s" + i, 0xB0000000L + i, new RecordingSink(TAILROOM)), camera, ms(i * 10L));
+        }
+        assertEquals(1, cameraRequests.requests);
+        receive(camera, vp8(CAMERA_SSRC, 1, 0, false), 400);
+        assertEquals(1, cameraRequests.requests);
+        receive(camera, vp8(CAMERA_SSRC, 2, 0, false), 500);         // deferred joiners' request
+        assertEquals(2, cameraRequests.requests);
+        router.poll(ms(999));
+        assertEquals(2, cameraRequests.requests);
+        router.poll(ms(1000));                                        // no key frame yet: retry
+        assertEquals(3, cameraRequests.requests);
+        receive(camera, vp8(CAMERA_SSRC, 3, 3000, true), 1100);
+        router.poll(ms(5000));
+        assertEquals(3, cameraRequests.requests);
+        for (Downstream downstream : router.downstreams()) {
+            assertEquals(1, downstream.forwarded());
+        }
+    }
+
+    @Test
+    void aStreamThatStartsAfterTheSubscriptionIsAskedAgain() {
+        Downstream student = video("student", 0xB0000001L, new RecordingSink(TAILROOM));
+        router.subscribe(student, camera, ms(0));                     // publisher not sending yet
+        assertEquals(1, cameraRequests.requests);
+        router.poll(ms(500));
+        router.poll(ms(1000));
+        router.poll(ms(1500));                                        // 2 retries, then given up
+        assertEquals(3, cameraRequests.requests);
+        assertFalse(camera.keyframeRequester().isPending());
+        receive(camera, vp8(CAMERA_SSRC, 1, 0, false), 5000);         // the stream starts
+        assertEquals(4, cameraRequests.requests);
+    }
+
+    @Test
+    void aSubscriberPliReachesThePublisherThrottled() {
+        RecordingSink sink = new RecordingSink(TAILROOM);
+        Downstream student = video("student", 0xB0000001L, sink);
+        router.subscribe(student, camera, ms(0));
+        receive(camera, vp8(CAMERA_SSRC, 1, 0, true), 10);
+        assertEquals(1, cameraRequests.requests);
+
+        router.onKeyframeRequest(student, ms(2000));
+        router.onKeyframeRequest(student, ms(2001));
+        router.onKeyframeRequest(student, ms(2002));
+        assertEquals(2, cameraRequests.requests);
+        assertEquals(3, student.keyframeRequests());
+        receive(camera, vp8(CAMERA_SSRC, 2, 3000, false), 2033);     // a PLI does not stop forwarding
+        assertEquals(2, sink.count());
+    }
+
+    @Test
+    void aPublisherRestartIsAStreamChangeAtTheNextKeyframe() {
+        RecordingSink sink = new RecordingSink(TAILROOM);
+        Downstream student = video("student", 0xB0000001L, sink);
+        router.subscribe(student, camera, ms(0));
+        receive(camera, vp8(CAMERA_SSRC, 100, 9000, true), 0);
+        receive(camera, vp8(CAMERA_SSRC, 101, 12_000, false), 33);
+
+        // The teacher reconnects: same source, new SSRC and numbering.
+        long reconnected = 0xA0000099L;
+        receive(camera, vp8(reconnected, 7, 777, false), 2033);
+        assertEquals(1, camera.restarts());
+        assertTrue(student.isWaitingForKeyframe());
+        assertEquals(2, cameraRequests.requests, "a restarted stream is asked for a key frame");
+        receive(camera, vp8(reconnected, 8, 3777, true), 2133);
+        receive(camera, vp8(reconnected, 9, 6777, false), 2166);
+
+        assertEquals(4, sink.count());
+        assertEquals(1002, sink.packets.get(2).seq());
+        assertEquals(3000 + 2100 * 90, sink.packets.get(2).ts());     // 2.1 s after ts 3000 was sent
+        assertEquals(1003, sink.packets.get(3).seq());
+        assertEquals(1, student.droppedWaitingForKeyframe());
+    }
+
+    @Test
+    void switchingAwayDuringARestartStopsTheRestartedStream() {
+        Source screen = router.addSource("teacher/screen", KeyframeDetector.VP8, new CountingRequestSink());
+        RecordingSink sink = new RecordingSink(TAILROOM);
+        Downstream stage = video("stage", 0xB0000001L, sink);
+        router.subscribe(stage, camera, ms(0));
+        receive(camera, vp8(CAMERA_SSRC, 100, 9000, true), 0);
+        receive(camera, vp8(0xA0000099L, 7, 777, false), 1000);        // restart: waits for a key frame
+        router.subscribe(stage, screen, ms(1010));
+        assertNull(stage.source());
+        receive(camera, vp8(0xA0000099L, 8, 777, false), 1020);        // undecodable: not forwarded
+        assertEquals(0, camera.downstreams.length);
+        receive(screen, vp8(SCREEN_SSRC, 1, 0, true), 1030);
+        assertEquals(2, sink.count());
+        assertEquals(1001, sink.last().seq());
+    }
+
+    @Test
+    void audioNeedsNoKeyframeAndUndetectedCodecsDoNotWait() {
+        CountingRequestSink micRequests = new CountingRequestSink();
+        Source microphone = router.addSource("teacher/mic", KeyframeDetector.AUDIO, micRequests);
+        RecordingSink audioSink = new RecordingSink(TAILROOM);
+        Downstream listener = router.addDownstream("student/mic", new RtpStreamRewriter(0xC0L, 48_000, 1, 0),
+                audioSink);
+        router.subscribe(listener, microphone, ms(0));
+        receive(microphone, audio(OPUS, 0xA1L, 300, 960), 5);
+        assertEquals(1, audioSink.count());
+        assertEquals(1, micRequests.requests, "asked anyway; audio answers at once, so never again");
+        router.poll(ms(5000));
+        assertEquals(1, micRequests.requests);
+
+        CountingRequestSink h264Requests = new CountingRequestSink();
+        Source h264 = router.addSource("guest/camera", KeyframeDetector.UNDETECTED, h264Requests);
+        RecordingSink videoSink = new RecordingSink(TAILROOM);
+        Downstream viewer = video("viewer", 0xB0L, videoSink);
+        router.subscribe(viewer, h264, ms(0));
+        receive(h264, audio(102, 0xA2L, 9, 0), 5);                   // any payload: forwarded at once
+        assertEquals(1, videoSink.count());
+        assertEquals(1, h264Requests.requests);
+    }
+
+    @Test
+    void keyframeDetectionFollowsThePayloadType() {
+        // A source announced as undetected that carries VP8 on PT 96.
+        Source mixed = router.addSource("mixed", KeyframeDetector.UNDETECTED, new CountingRequestSink());
+        mixed.keyframeDetector(VP8, KeyframeDetector.VP8);
+        RecordingSink sink = new RecordingSink(TAILROOM);
+        Downstream downstream = video("d", 0xB0L, sink);
+        router.subscribe(downstream, mixed, ms(0));
+        receive(mixed, vp8(CAMERA_SSRC, 1, 0, false), 1);
+        assertEquals(0, sink.count());
+        receive(mixed, vp8(CAMERA_SSRC, 2, 0, true), 2);
+        assertEquals(1, sink.count());
+    }
+
+    @Test
+    void payloadTypesAreMappedPerSubscriber() {
+        RecordingSink sink = new RecordingSink(TAILROOM);
+        Downstream student = video("student", 0xB0L, sink);
+        student.rewriter().mapPayloadType(VP8, 120);
+        router.subscribe(student, camera, ms(0));
+        receive(camera, vp8(CAMERA_SSRC, 1, 0, true), 1);
+        assertEquals(120, sink.last().payloadType());
+    }
+
+    @Test
+    void unsubscribeStopsAndResubscribeContinuesTheStream() {
+        RecordingSink sink = new RecordingSink(TAILROOM);
+        Downstream student = video("student", 0xB0L, sink);
+        router.subscribe(student, camera, ms(0));
+        receive(camera, vp8(CAMERA_SSRC, 10, 0, true), 0);
+        router.unsubscribe(student);
+        assertEquals(0, camera.downstreams.length);
+        receive(camera, vp8(CAMERA_SSRC, 11, 3000, false), 33);
+        assertEquals(1, sink.count());
+
+        router.subscribe(student, camera, ms(1000));
+        receive(camera, vp8(CAMERA_SSRC, 40, 90_000, false), 1000);
+        receive(camera, vp8(CAMERA_SSRC, 41, 93_000, true), 1033);
+        assertEquals(2, sink.count());
+        assertEquals(1001, sink.last().seq());
+        assertEquals(1033 * 90, sink.last().ts());
+    }
+
+    @Test
+    void removingTheSourceStopsItsDownstreams() {
+        RecordingSink sink = new RecordingSink(TAILROOM);
+        Downstream student = video("student", 0xB0L, sink);
+        router.subscribe(student, camera, ms(0));
+        receive(camera, vp8(CAMERA_SSRC, 10, 0, true), 0);
+        router.removeSource(camera);
+        assertNull(student.source());
+        assertTrue(camera.isRemoved());
+        receive(camera, vp8(CAMERA_SSRC, 11, 3000, false), 33);
+        assertEquals(1, sink.count());
+        assertEquals(1, router.packetsForRemovedSources());
+        assertThrows(IllegalArgumentException.class, () -> router.subscribe(student, camera, ms(40)));
+    }
+
+    @Test
+    void tooOldPacketsAreCountedPerDownstream() {
+        RecordingSink sink = new RecordingSink(TAILROOM);
+        Downstream student = video("student", 0xB0L, sink);
+        router.subscribe(student, camera, ms(0));
+        receive(camera, vp8(CAMERA_SSRC, 10, 0, true), 0);
+        receive(camera, vp8(CAMERA_SSRC, 9, 0, false), 1);            // before the switch point
+        receive(camera, vp8(CAMERA_SSRC, 9000, 0, false), 2);
+        receive(camera, vp8(CAMERA_SSRC, 10, 0, true), 3);            // 8990 behind
+        assertEquals(2, student.droppedTooOld());
+        assertEquals(2, student.forwarded());
+    }
+
+    @Test
+    void invalidPacketsAreCountedAndDropped() {
+        RecordingSink sink = new RecordingSink(TAILROOM);
+        router.subscribe(video("student", 0xB0L, sink), camera, ms(0));
+        ByteBuf garbage = PooledByteBufAllocator.DEFAULT.heapBuffer(4).writeInt(0x12345678);
+        receive(camera, garbage, 0);
+        assertEquals(1, camera.invalidPackets());
+        assertEquals(0, camera.packets());
+        assertEquals(0, sink.count());
+    }
+
+    @Test
+    void aSinkMayUnsubscribeOthersWhileThePacketFansOut() {
+        RecordingSink second = new RecordingSink(TAILROOM);
+        Downstream secondDownstream = video("second", 0xB2L, second);
+        RecordingSink first = new RecordingSink(TAILROOM);
+        first.onSend = () -> router.removeDownstream(secondDownstream);
+        Downstream firstDownstream = video("first", 0xB1L, first);
+        router.subscribe(firstDownstream, camera, ms(0));
+        router.subscribe(secondDownstream, camera, ms(0));
+        receive(camera, vp8(CAMERA_SSRC, 10, 0, true), 0);
+        assertEquals(1, first.count());
+        assertEquals(0, second.count());
+        assertEquals(1, camera.downstreams.length);
+        assertTrue(secondDownstream.isRemoved());
+    }
+
+    @Test
+    void controlPathMistakesAreRefused() {
+        Router other = new Router(PooledByteBufAllocator.DEFAULT, TAILROOM);
+        Downstream foreign = other.addDownstream("foreign", 1L, 90_000, new RecordingSink(TAILROOM));
+        assertThrows(IllegalArgumentException.class, () -> router.subscribe(foreign, camera, 0));
+        assertThrows(IllegalArgumentException.class, () -> router.addSource("x", null, () -> { }));
+        assertThrows(IllegalArgumentException.class, () -> camera.keyframeDetector(128, KeyframeDetector.VP8));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Router(PooledByteBufAllocator.DEFAULT, TAILROOM, 0, 1, new SplittableRandom()));
+    }
+}
