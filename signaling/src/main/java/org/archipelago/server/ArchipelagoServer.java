@@ -4,22 +4,31 @@ import org.archipelago.media.dtls.DtlsCertificate;
 import org.archipelago.media.dtls.DtlsTransportConfig;
 import org.archipelago.media.peer.MediaEngine;
 import org.archipelago.media.transport.UdpTransport;
+import org.archipelago.server.auth.JoinTokens;
+import org.archipelago.server.http.HttpRequestHandler;
+import org.archipelago.server.http.HttpServer;
+import org.archipelago.server.lesson.Lessons;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The running server: today the media engine on its UDP port; signaling joins it with the
- * classroom issue. Built from a validated {@link ServerConfig}.
+ * The running server: the media engine on its UDP port, the lessons, and the HTTP port (WHIP/WHEP).
+ * Built from a validated {@link ServerConfig}.
  */
 public final class ArchipelagoServer implements AutoCloseable {
     private final ServerConfig config;
     private final MediaEngine media;
+    private final Lessons lessons;
+    private final HttpServer http;
 
-    private ArchipelagoServer(ServerConfig config, MediaEngine media) {
+    private ArchipelagoServer(ServerConfig config, MediaEngine media, Lessons lessons, HttpServer http) {
         this.config = config;
         this.media = media;
+        this.lessons = lessons;
+        this.http = http;
     }
 
     /**
@@ -29,12 +38,21 @@ public final class ArchipelagoServer implements AutoCloseable {
      */
     public static ArchipelagoServer start(ServerConfig config) throws InterruptedException {
         MediaEngine media = MediaEngine.start(mediaOptions(config));
-        return new ArchipelagoServer(config, media);
+        try {
+            Lessons lessons = new Lessons(media, config.rooms().maxRooms());
+            JoinTokens tokens = new JoinTokens(config.auth().secret());
+            HttpServer http = HttpServer.start(config.httpBindAddress(), config.http().port(), config.http().maxRequestBytes(),
+                    () -> new HttpRequestHandler(lessons, tokens));
+            return new ArchipelagoServer(config, media, lessons, http);
+        } catch (RuntimeException | InterruptedException e) {
+            media.close();
+            throw e;
+        }
     }
 
     /** One line for the log: where the server listens and how exposed it is. */
     public String describe() {
-        return "media udp " + media.transport().localAddress() + " (" + (media.transport().isNative() ? "epoll" : "nio")
+        return "http " + http.localAddress() + ", media udp " + media.transport().localAddress() + " (" + (media.transport().isNative() ? "epoll" : "nio")
                 + "), " + (config.exposedBeyondLoopback() ? "reachable beyond loopback" : "loopback only");
     }
 
@@ -67,12 +85,22 @@ public final class ArchipelagoServer implements AutoCloseable {
         return media;
     }
 
+    public Lessons lessons() {
+        return lessons;
+    }
+
+    /** Where the HTTP server listens (WHIP at /whip/{room}, WHEP at /whep/{room}). */
+    public InetSocketAddress httpAddress() {
+        return http.localAddress();
+    }
+
     public ServerConfig config() {
         return config;
     }
 
     @Override
     public void close() {
+        http.close();
         media.close();
     }
 }

@@ -26,10 +26,26 @@ import java.util.Map;
  * <p>Every mistake is reported as a {@link ConfigException} whose message names the key and what is
  * wrong with its value; unknown keys are errors so typos never pass silently.
  */
-public record ServerConfig(Media media, Ice ice, Dtls dtls) {
+public record ServerConfig(Http http, Rooms rooms, Auth auth, Media media, Ice ice, Dtls dtls) {
 
     /** The resource name of the embedded default configuration. */
     public static final String DEFAULTS_RESOURCE = "/archipelago.yaml";
+
+    public record Http(
+            @JsonProperty("bindAddress") String bindAddress,
+            @JsonProperty("port") int port,
+            @JsonProperty("maxRequestBytes") int maxRequestBytes) {
+    }
+
+    public record Rooms(@JsonProperty("maxRooms") int maxRooms) {
+    }
+
+    public record Auth(@JsonProperty("secret") String secret) {
+        @Override
+        public String toString() {
+            return "Auth[secret=" + (secret == null || secret.isEmpty() ? "" : "(set)") + "]";
+        }
+    }
 
     public record Media(
             @JsonProperty("bindAddress") String bindAddress,
@@ -80,7 +96,7 @@ public record ServerConfig(Media media, Ice ice, Dtls dtls) {
             }
             if (overlay != null && !overlay.isMissingNode() && !overlay.isNull()) {
                 if (!overlay.isObject()) {
-                    throw new ConfigException(source + ": the top level must be a mapping of sections (media, ice, dtls)");
+                    throw new ConfigException(source + ": the top level must be a mapping of sections (http, rooms, auth, media, ice, dtls)");
                 }
                 merge(merged, (ObjectNode) overlay, "");
             }
@@ -147,6 +163,14 @@ public record ServerConfig(Media media, Ice ice, Dtls dtls) {
     }
 
     private void validate(String source) {
+        requireRange(source, "http.port", http.port(), 0, 65535);
+        requireRange(source, "http.maxRequestBytes", http.maxRequestBytes(), 4096, 16 << 20);
+        requireRange(source, "rooms.maxRooms", rooms.maxRooms(), 1, 100_000);
+        InetAddress httpBind = address(source, "http.bindAddress", http.bindAddress());
+        boolean hasSecret = !blank(auth.secret());
+        if (hasSecret && auth.secret().length() < 32) {
+            throw new ConfigException(source + ": 'auth.secret' must be at least 32 characters (it signs join tokens)");
+        }
         requireRange(source, "media.port", media.port(), 0, 65535);
         requireRange(source, "media.eventLoops", media.eventLoops(), 0, 256);
         requireRange(source, "media.socketBufferBytes", media.socketBufferBytes(), 65536, 1 << 28);
@@ -166,6 +190,11 @@ public record ServerConfig(Media media, Ice ice, Dtls dtls) {
             throw new ConfigException(source + ": 'media.bindAddress' is the wildcard " + media.bindAddress()
                     + ", so 'media.announcedAddresses' must list exactly one address, the one peers reach this server at"
                     + " (to announce several, bind to a specific address)");
+        }
+        if (!hasSecret && (!httpBind.isLoopbackAddress() || !bind.isLoopbackAddress())) {
+            throw new ConfigException(source + ": the server listens beyond loopback ('"
+                    + (!httpBind.isLoopbackAddress() ? "http.bindAddress" : "media.bindAddress")
+                    + "'), so 'auth.secret' must be set: joins from other machines need signed tokens");
         }
         boolean hasCert = !blank(dtls.certificateFile());
         boolean hasKey = !blank(dtls.privateKeyFile());
@@ -213,8 +242,13 @@ public record ServerConfig(Media media, Ice ice, Dtls dtls) {
         return announced.stream().map(a -> address("config", "media.announcedAddresses", a)).toList();
     }
 
-    /** Whether anything listens beyond loopback (then the later auth rules apply). */
+    /** The HTTP bind address, parsed (validated at load). */
+    public InetAddress httpBindAddress() {
+        return address("config", "http.bindAddress", http.bindAddress());
+    }
+
+    /** Whether anything listens beyond loopback (then joins need signed tokens). */
     public boolean exposedBeyondLoopback() {
-        return !mediaBindAddress().isLoopbackAddress();
+        return !mediaBindAddress().isLoopbackAddress() || !httpBindAddress().isLoopbackAddress();
     }
 }

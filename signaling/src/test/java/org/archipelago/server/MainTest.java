@@ -71,7 +71,7 @@ class MainTest {
             port = probe.getLocalPort();
         }
         Path config = dir.resolve("server.yaml");
-        Files.writeString(config, "media:\n  port: " + port + "\n");
+        Files.writeString(config, "http:\n  port: 0\nmedia:\n  port: " + port + "\n");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "--config", config.toString())

@@ -34,6 +34,9 @@ class ServerConfigTest {
         assertEquals("127.0.0.1", config.media().bindAddress());
         assertEquals(10000, config.media().port());
         assertEquals(30, config.ice().consentTimeoutSeconds());
+        assertEquals("127.0.0.1", config.http().bindAddress());
+        assertEquals(8080, config.http().port());
+        assertEquals("", config.auth().secret());
         assertFalse(config.exposedBeyondLoopback());
         assertEquals(List.of("127.0.0.1"), config.mediaAnnouncedAddresses().stream().map(a -> a.getHostAddress()).toList());
     }
@@ -41,6 +44,8 @@ class ServerConfigTest {
     @Test
     void aFileOverridesOnlyWhatItNames() throws IOException {
         ServerConfig config = ServerConfig.load(write("""
+                auth:
+                  secret: 0123456789abcdef0123456789abcdef
                 media:
                   port: 12000
                   bindAddress: 0.0.0.0
@@ -64,9 +69,15 @@ class ServerConfigTest {
         assertTrue(errorOf("media:\n  port: 70000\n").contains("'media.port' must be between 0 and 65535, got 70000"));
         assertTrue(errorOf("media:\n  port: ten\n").contains("'media.port'"));
         assertTrue(errorOf("media:\n  bindAddress: example.org\n").contains("'media.bindAddress' must be a literal IP address"));
-        assertTrue(errorOf("media:\n  bindAddress: 0.0.0.0\n").contains("'media.announcedAddresses' must list exactly one"));
-        assertTrue(errorOf("media:\n  bindAddress: 0.0.0.0\n  announcedAddresses: [192.0.2.1, 192.0.2.2]\n")
+        String secret = "auth:\n  secret: 0123456789abcdef0123456789abcdef\n";
+        assertTrue(errorOf(secret + "media:\n  bindAddress: 0.0.0.0\n").contains("'media.announcedAddresses' must list exactly one"));
+        assertTrue(errorOf(secret + "media:\n  bindAddress: 0.0.0.0\n  announcedAddresses: [192.0.2.1, 192.0.2.2]\n")
                 .contains("'media.announcedAddresses' must list exactly one"));
+        assertTrue(errorOf("http:\n  bindAddress: 0.0.0.0\n").contains("'http.bindAddress'"), "security by default");
+        assertTrue(errorOf("http:\n  bindAddress: 0.0.0.0\n").contains("'auth.secret' must be set"));
+        assertTrue(errorOf("media:\n  bindAddress: 0.0.0.0\n  announcedAddresses: [192.0.2.1]\n").contains("'auth.secret' must be set"));
+        assertTrue(errorOf("auth:\n  secret: short\n").contains("'auth.secret' must be at least 32 characters"));
+        assertTrue(errorOf("http:\n  maxRequestBytes: 10\n").contains("'http.maxRequestBytes' must be between"));
         assertTrue(errorOf("media: 5\n").contains("'media' must be a mapping"));
         assertTrue(errorOf("dtls:\n  certificateFile: a.pem\n").contains("must be given together"));
         assertTrue(errorOf("ice:\n  consentTimeoutSeconds: 1\n").contains("'ice.consentTimeoutSeconds' must be between 5 and 3600"));

@@ -161,11 +161,11 @@ public final class MediaEngine implements AutoCloseable {
         }
         if (peers.size() >= options.maxPeers()) {
             // Early, to spare a full server the parsing; the binding check is where the peer is added.
-            throw new OfferRejectedException("the server is full (" + options.maxPeers() + " peers)");
+            throw new OfferRejectedException(OfferRejectedException.Reason.SERVER_FULL, "the server is full (" + options.maxPeers() + " peers)");
         }
         SessionDescription offer = SdpParser.parse(offerSdp);
         if (offer.media().isEmpty()) {
-            throw new OfferRejectedException("the offer has no m= section");
+            throw new OfferRejectedException(OfferRejectedException.Reason.UNANSWERABLE, "the offer has no m= section");
         }
         String peerId = "p" + nextPeerId.incrementAndGet();
         IceCredentials localIce = IceCredentials.generate(random);
@@ -186,7 +186,7 @@ public final class MediaEngine implements AutoCloseable {
         }
         SdpAnswer answer = builder.build();
         if (answer.negotiatedMedia().isEmpty()) {
-            throw new OfferRejectedException("no m-section of the offer can be accepted (rejected: " + answer.rejectedMids() + ")");
+            throw new OfferRejectedException(OfferRejectedException.Reason.UNANSWERABLE, "no m-section of the offer can be accepted (rejected: " + answer.rejectedMids() + ")");
         }
 
         // The transport's parameters come from the bundled section the answer settled on.
@@ -194,7 +194,7 @@ public final class MediaEngine implements AutoCloseable {
         try {
             remoteIce = new IceCredentials(answer.remoteIceUfrag(), answer.remoteIcePwd());
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new OfferRejectedException("the offer's ICE credentials (a=ice-ufrag/a=ice-pwd) are missing or invalid");
+            throw new OfferRejectedException(OfferRejectedException.Reason.UNANSWERABLE, "the offer's ICE credentials (a=ice-ufrag/a=ice-pwd) are missing or invalid");
         }
         DtlsFingerprint remoteFingerprint = null;
         for (Fingerprint fingerprint : answer.remoteFingerprints()) {
@@ -206,7 +206,7 @@ public final class MediaEngine implements AutoCloseable {
             }
         }
         if (remoteFingerprint == null) {
-            throw new OfferRejectedException("the offer has no usable a=fingerprint (sha-256 is required)");
+            throw new OfferRejectedException(OfferRejectedException.Reason.UNANSWERABLE, "the offer has no usable a=fingerprint (sha-256 is required)");
         }
         IceLiteAgent ice = new IceLiteAgent(localIce, options.consentTimeout().toNanos());
         ice.setRemoteCredentials(remoteIce);
@@ -216,7 +216,7 @@ public final class MediaEngine implements AutoCloseable {
         // check above alone let them all past it.
         synchronized (peers) {
             if (peers.size() >= options.maxPeers()) {
-                throw new OfferRejectedException("the server is full (" + options.maxPeers() + " peers)");
+                throw new OfferRejectedException(OfferRejectedException.Reason.SERVER_FULL, "the server is full (" + options.maxPeers() + " peers)");
             }
             peers.put(peerId, peer);
         }
@@ -273,6 +273,11 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     ByteBufAllocator allocator() {
+        return HEAP_POOLED;
+    }
+
+    /** The pooled heap allocator the media path builds packets with (see {@link #HEAP_POOLED}). */
+    public static ByteBufAllocator heapAllocator() {
         return HEAP_POOLED;
     }
 

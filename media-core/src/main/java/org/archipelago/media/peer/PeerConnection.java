@@ -102,6 +102,7 @@ public final class PeerConnection implements DatagramEndpoint {
     /** The SSRCs we announced (media and RTX), and per entry the last FIR sequence number seen. */
     private final long[] sendSsrcs;
     private final int[] lastFirSequence;
+    private final long feedbackSenderSsrc;
 
     private final RtpPacket rtp = new RtpPacket();
     private final RtcpCompoundIterator rtcp = new RtcpCompoundIterator();
@@ -116,6 +117,7 @@ public final class PeerConnection implements DatagramEndpoint {
     private long keyframeRequestsReceived;
     private long rtpPacketsSent;
     private long rtcpPacketsSent;
+    private long keyframeRequestsSent;
 
     private PeerState state = PeerState.CONNECTING;
     private SrtpSession srtp;
@@ -135,6 +137,9 @@ public final class PeerConnection implements DatagramEndpoint {
         this.createdNanos = nowNanos;
         this.incomingStreams = new IncomingStreamMap(answer.negotiatedMedia());
         this.sendSsrcs = sendSsrcsOf(answer);
+        // RTCP feedback names its sender (RFC 4585 §6.1): one of our SSRCs on this peer, or, for a
+        // peer we only receive from, a fixed non-zero value (RFC 8108 allows any unused SSRC).
+        this.feedbackSenderSsrc = sendSsrcs.length > 0 ? sendSsrcs[0] : 1;
         this.lastFirSequence = new int[sendSsrcs.length];
         Arrays.fill(lastFirSequence, -1);
         this.dtls = new DtlsTransport(dtlsRole, engine.certificate(), remoteFingerprint, this::sendDtls,
@@ -390,6 +395,17 @@ public final class PeerConnection implements DatagramEndpoint {
     }
 
     /**
+     * Asks the peer for a key frame of the stream it sends with {@code mediaSsrc}: a PLI (RFC 4585
+     * §6.3.1), which every WebRTC endpoint negotiates ({@code a=rtcp-fb:* nack pli}).
+     */
+    public void requestKeyframe(long mediaSsrc) {
+        ByteBuf pli = allocator.buffer(RtcpPictureLossIndication.LENGTH + RTCP_TAILROOM);
+        RtcpPictureLossIndication.write(pli, feedbackSenderSsrc, mediaSsrc);
+        keyframeRequestsSent++;
+        sendRtcp(pli);
+    }
+
+    /**
      * Tailroom an RTP packet needs for {@link #sendRtp}: the largest SRTP tag of any profile we
      * negotiate (RFC 7714 §8.2: 16 bytes for AEAD_AES_128_GCM), so the forwarder can size its
      * buffers before it knows a subscriber's profile.
@@ -516,6 +532,11 @@ public final class PeerConnection implements DatagramEndpoint {
 
     public long rtcpPacketsSent() {
         return rtcpPacketsSent;
+    }
+
+    /** PLIs sent to this peer through {@link #requestKeyframe}. */
+    public long keyframeRequestsSent() {
+        return keyframeRequestsSent;
     }
 
     /** The SRTP session once connected (for its counters), else null. */

@@ -1,0 +1,119 @@
+package org.archipelago.server.lesson;
+
+import io.netty.channel.EventLoop;
+import org.archipelago.media.peer.MediaEngine;
+import org.archipelago.media.peer.OfferRejectedException;
+import org.archipelago.media.peer.PeerConnection;
+import org.archipelago.media.sdp.SdpParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * Every lesson (room) of the server, created when its first participant arrives and forgotten
+ * when its last one leaves. Thread-safe: called from the signaling loops; each room's media work
+ * happens on the room's own media loop.
+ */
+public final class Lessons {
+    private static final Logger LOG = LoggerFactory.getLogger(Lessons.class);
+    private static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    /** A started media session: its id (the last segment of its WHIP/WHEP resource) and our answer. */
+    public record MediaSession(String id, String answerSdp) {
+    }
+
+    private final MediaEngine media;
+    private final int maxRooms;
+    private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+    private final AtomicInteger nextLoop = new AtomicInteger();
+
+    public Lessons(MediaEngine media, int maxRooms) {
+        this.media = media;
+        this.maxRooms = maxRooms;
+    }
+
+    /** A publisher (WHIP): the room's teacher (or a classroom, by token), sending camera and microphone. */
+    public CompletableFuture<MediaSession> publish(String roomName, String offerSdp, Role role) throws LessonException {
+        return join(roomName, role, offerSdp);
+    }
+
+    /** A player (WHEP): receives what a classroom receives. */
+    public CompletableFuture<MediaSession> play(String roomName, String offerSdp, Role role) throws LessonException {
+        return join(roomName, role == Role.TEACHER ? Role.OBSERVER : role, offerSdp);
+    }
+
+    private CompletableFuture<MediaSession> join(String roomName, Role role, String offerSdp) throws LessonException {
+        while (true) {
+            CompletableFuture<MediaSession> joined = roomFor(roomName).join(role, offerSdp);
+            if (joined != null) {
+                return joined;
+            }
+            // The room emptied and closed between lookup and join: a fresh one opens.
+        }
+    }
+
+    /** Ends a session; false when there is no such session in that room. */
+    public boolean end(String roomName, String sessionId) {
+        Room room = rooms.get(roomName);
+        return room != null && room.leave(sessionId, "ended by the client");
+    }
+
+    private Room roomFor(String name) throws LessonException {
+        if (name == null || !ROOM_NAME.matcher(name).matches()) {
+            throw new LessonException(LessonError.BAD_ROOM_NAME, "room names are 1 to 64 letters, digits, '-' or '_'");
+        }
+        Room existing = rooms.get(name);
+        if (existing != null) {
+            return existing;
+        }
+        synchronized (rooms) {
+            existing = rooms.get(name);
+            if (existing != null) {
+                return existing;
+            }
+            if (rooms.size() >= maxRooms) {
+                throw new LessonException(LessonError.SERVER_FULL, "the server holds " + maxRooms + " rooms already");
+            }
+            List<EventLoop> loops = media.transport().eventLoops();
+            EventLoop loop = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
+            Room room = new Room(name, media, loop, this::roomEmptied);
+            rooms.put(name, room);
+            LOG.info("Room {} opened", name);
+            return room;
+        }
+    }
+
+    private void roomEmptied(Room room) {
+        if (rooms.remove(room.name(), room)) {
+            LOG.info("Room {} closed", room.name());
+        }
+    }
+
+    public Room room(String name) {
+        return rooms.get(name);
+    }
+
+    public int roomCount() {
+        return rooms.size();
+    }
+
+    static MediaSession answerOf(PeerConnection peer) {
+        return new MediaSession(peer.id(), peer.answer().toSdp());
+    }
+
+    static LessonException asLessonError(Exception e) {
+        if (e instanceof SdpParseException) {
+            return new LessonException(LessonError.BAD_SDP, e.getMessage());
+        }
+        if (e instanceof OfferRejectedException rejected && rejected.reason() == OfferRejectedException.Reason.SERVER_FULL) {
+            return new LessonException(LessonError.SERVER_FULL, e.getMessage());
+        }
+        return new LessonException(LessonError.OFFER_REJECTED, e.getMessage());
+    }
+}
