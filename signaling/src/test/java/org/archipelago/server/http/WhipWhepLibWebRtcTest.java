@@ -1,5 +1,6 @@
 package org.archipelago.server.http;
 
+import org.archipelago.media.testing.Await;
 import org.archipelago.media.testing.webrtc.LibWebRtcPeer;
 import org.archipelago.media.testing.webrtc.PeerStats;
 import org.archipelago.server.ArchipelagoServer;
@@ -68,6 +69,37 @@ class WhipWhepLibWebRtcTest {
             PeerStats stats = player.awaitStats(s -> s.videoFramesDecoded() >= 30 && s.audioPacketsReceived() >= 50, TIMEOUT);
             assertTrue(stats.videoFramesDecoded() >= 30, stats.toString());
             assertTrue(stats.audioPacketsReceived() >= 50, stats.toString());
+        }
+    }
+
+    /**
+     * The player is there first; the teacher arrives, leaves, and a new teacher takes over. The
+     * player's one stream carries on through both changes (SSRC, sequence numbers and timestamps
+     * rewritten to stay continuous) and its decoder keeps decoding.
+     */
+    @Test
+    void aPlayerKeepsDecodingAcrossATeacherReplacedMidLesson() throws Exception {
+        try (LibWebRtcPeer player = LibWebRtcPeer.create("whep", LibWebRtcPeer.Options.defaults().withVideo(false, true).withAudio(false, true))) {
+            HttpResponse<String> playing = post("/whep/lesson", player.createOffer());
+            assertEquals(201, playing.statusCode(), playing.body());
+            player.setAnswer(playing.body());
+            player.awaitConnected(TIMEOUT);
+
+            long decodedWithFirstTeacher;
+            try (LibWebRtcPeer first = LibWebRtcPeer.create("teacher-1", LibWebRtcPeer.Options.defaults().withVideo(true, false).withAudio(true, false))) {
+                HttpResponse<String> published = post("/whip/lesson", first.createOffer());
+                assertEquals(201, published.statusCode(), published.body());
+                first.setAnswer(published.body());
+                decodedWithFirstTeacher = player.awaitStats(s -> s.videoFramesDecoded() >= 30, TIMEOUT).videoFramesDecoded();
+            }
+            // The first teacher is gone (close_notify); the room keeps the player.
+            Await.until("the first teacher to leave", TIMEOUT, () -> server.lessons().room("lesson").participants().size() == 1);
+            try (LibWebRtcPeer second = LibWebRtcPeer.create("teacher-2", LibWebRtcPeer.Options.defaults().withVideo(true, false).withAudio(true, false))) {
+                HttpResponse<String> published = post("/whip/lesson", second.createOffer());
+                assertEquals(201, published.statusCode(), "the teacher's place is free again: " + published.body());
+                second.setAnswer(published.body());
+                player.awaitStats(s -> s.videoFramesDecoded() >= decodedWithFirstTeacher + 30, TIMEOUT);
+            }
         }
     }
 }
