@@ -7,6 +7,7 @@ import org.archipelago.media.transport.UdpTransport;
 import org.archipelago.server.auth.JoinTokens;
 import org.archipelago.server.http.HttpRequestHandler;
 import org.archipelago.server.http.HttpServer;
+import org.archipelago.server.http.SignalingSocket;
 import org.archipelago.server.lesson.Lessons;
 
 import java.io.IOException;
@@ -42,7 +43,10 @@ public final class ArchipelagoServer implements AutoCloseable {
             Lessons lessons = new Lessons(media, config.rooms().maxRooms());
             JoinTokens tokens = new JoinTokens(config.auth().secret());
             HttpServer http = HttpServer.start(config.httpBindAddress(), config.http().port(), config.http().maxRequestBytes(),
-                    () -> new HttpRequestHandler(lessons, tokens));
+                    pipeline -> {
+                        SignalingSocket.install(pipeline, lessons, tokens);
+                        pipeline.addLast(new HttpRequestHandler(lessons, tokens));
+                    });
             return new ArchipelagoServer(config, media, lessons, http);
         } catch (RuntimeException | InterruptedException e) {
             media.close();

@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 
 /**
  * The server's one HTTP/1.1 port: WHIP/WHEP now; pages, the WebSocket, the admin API and metrics
@@ -35,6 +36,8 @@ import java.util.function.Supplier;
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     private static final int IDLE_SECONDS = 60;
+    /** The name of the idle-request timeout in each pipeline; a WebSocket replaces it with pings. */
+    public static final String READ_TIMEOUT = "read-timeout";
 
     private final MultiThreadIoEventLoopGroup group;
     private final Channel channel;
@@ -47,10 +50,11 @@ public final class HttpServer implements AutoCloseable {
     /**
      * Opens the port.
      *
-     * @param handlers makes the request handler of each new connection
+     * @param application adds the application's handlers to each new connection's pipeline, after
+     *                    the HTTP codec and the aggregator (so they see {@code FullHttpRequest}s)
      */
     public static HttpServer start(InetAddress bindAddress, int port, int maxRequestBytes,
-                                   Supplier<HttpRequestHandler> handlers) throws InterruptedException {
+                                   Consumer<ChannelPipeline> application) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory ioHandlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("http", true), ioHandlers);
@@ -64,10 +68,10 @@ public final class HttpServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline()
-                                    .addLast(new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS))
+                                    .addLast(READ_TIMEOUT, new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS))
                                     .addLast(new HttpServerCodec())
-                                    .addLast(new HttpObjectAggregator(maxRequestBytes))
-                                    .addLast(handlers.get());
+                                    .addLast(new HttpObjectAggregator(maxRequestBytes));
+                            application.accept(ch.pipeline());
                         }
                     })
                     .bind(bindAddress, port).sync().channel();

@@ -20,7 +20,15 @@ public enum LessonError {
     /** A join token is needed (the server is reachable beyond loopback) and none valid was given. */
     UNAUTHORIZED("unauthorized", 401),
     /** The token is valid but not for this room or this role. */
-    FORBIDDEN("forbidden", 403);
+    FORBIDDEN("forbidden", 403),
+    /** Stage, floor or screen from someone who is not the room's teacher. */
+    NOT_TEACHER("not-teacher", 403),
+    /** A control naming a participant who is not a classroom of the room. */
+    NO_SUCH_PARTICIPANT("no-such-participant", 404),
+    /** A signaling message that is not JSON, has an unknown type, or a missing or malformed field. */
+    BAD_MESSAGE("bad-message", 400),
+    /** A signaling request before join (or a second join). */
+    NOT_JOINED("not-joined", 400);
 
     private final String code;
     private final int httpStatus;

@@ -13,6 +13,8 @@ import org.archipelago.media.sdp.Codec;
 import org.archipelago.media.sdp.MediaKind;
 import org.archipelago.media.sdp.NegotiatedMedia;
 
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,24 +24,34 @@ import java.util.concurrent.TimeUnit;
 /**
  * Who receives whom in a lesson, carried out by the room's {@link Router}.
  *
- * <p>Each participant's m-sections become router sources (what it sends us) and downstreams (what
- * we send it, on the SSRCs of our answer). The lesson's routing: classrooms and observers receive
- * the teacher's audio and camera; the teacher receives a classroom. A subscriber is fed only once
- * it is connected, so the key frame the router asks for on its behalf reaches it.
- *
- * <p>Owned by the room's event loop, like the router.
+ * <p>Each participant's m-sections become router sources (what it sends, by {@link Purpose}) and
+ * downstreams (what we send it, on the SSRCs of our answer). {@link #refresh} applies the lesson's
+ * routing from the room's state:
+ * <ul>
+ *   <li>teacher audio, camera and (while shared) screen to everyone who asked for them;</li>
+ *   <li>the classroom on stage to every stage slot, its voice too; without a stage, the voice of
+ *       the classroom with the floor;</li>
+ *   <li>each classroom to the teacher's classroom slot the room assigned it.</li>
+ * </ul>
+ * A subscriber is fed only once it is connected, so the key frame the router asks for on its
+ * behalf reaches it. Owned by the room's event loop, like the router.
  */
 final class LessonForwarding {
     private static final long POLL_MILLIS = 100;
 
     private final Router router;
     private final ScheduledFuture<?> timer;
-    private final Map<Participant, Tracks> tracks = new IdentityHashMap<>();
+    private final Map<Participant, Tracks> tracks = new LinkedHashMap<>();
 
-    /** One participant's tracks: sources by the m-section they arrive on, downstreams by the m-section they leave on. */
+    /** What the room's routing depends on. */
+    record RoomState(Participant teacher, Participant stage, Participant floor, boolean screenOn, Map<Participant, Integer> slotOf) {
+    }
+
+    /** One participant's tracks. */
     private static final class Tracks {
-        final Map<NegotiatedMedia, PublishedTrack> sources = new LinkedHashMap<>();
-        final Map<NegotiatedMedia, Downstream> downstreams = new LinkedHashMap<>();
+        final Map<NegotiatedMedia, PublishedTrack> sources = new IdentityHashMap<>();
+        final Map<Purpose, PublishedTrack> sourceByPurpose = new EnumMap<>(Purpose.class);
+        final List<Receiving> receiving = new ArrayList<>();
         boolean connected;
     }
 
@@ -52,6 +64,10 @@ final class LessonForwarding {
         PublishedTrack(NegotiatedMedia media) {
             this.media = media;
         }
+    }
+
+    /** A downstream, what it is for, and for classroom slots which slot. */
+    private record Receiving(Purpose purpose, int slot, NegotiatedMedia media, Downstream downstream) {
     }
 
     LessonForwarding(EventLoop loop) {
@@ -67,44 +83,56 @@ final class LessonForwarding {
     void added(Participant participant) {
         PeerConnection peer = participant.peer();
         Tracks own = new Tracks();
+        int videoSlots = 0;
+        int audioSlots = 0;
         for (NegotiatedMedia media : peer.answer().negotiatedMedia()) {
-            if (media.direction().receives()) {
-                PublishedTrack track = new PublishedTrack(media);
-                track.source = router.addSource(peer.id() + "/" + media.mid(), detectorFor(media), () -> {
-                    if (track.ssrc >= 0) {
-                        peer.requestKeyframe(track.ssrc);
-                    }
-                });
-                for (Codec codec : media.primaryCodecs()) {
-                    if (codec.name().equalsIgnoreCase("VP8")) {
-                        track.source.keyframeDetector(codec.payloadType(), KeyframeDetector.VP8);
-                    }
-                }
-                own.sources.put(media, track);
+            Layout.Section section = participant.layout().section(media.mid());
+            if (section == null) {
+                continue;
             }
-            if (media.direction().sends() && media.sendStream() != null && !media.primaryCodecs().isEmpty()) {
-                int clockRate = media.primaryCodecs().get(0).clockRate();
-                own.downstreams.put(media, router.addDownstream(peer.id() + "/" + media.mid(),
-                        media.sendStream().ssrc(), clockRate, peer::sendRtp));
+            if (section.send() != null && media.direction().receives() && !own.sourceByPurpose.containsKey(section.send())) {
+                PublishedTrack track = publish(peer, media);
+                own.sources.put(media, track);
+                own.sourceByPurpose.put(section.send(), track);
+            }
+            if (section.receive() != null && media.direction().sends() && media.sendStream() != null && !media.primaryCodecs().isEmpty()) {
+                int slot = section.receive() == Purpose.CLASSROOM_VIDEO ? videoSlots++
+                        : section.receive() == Purpose.CLASSROOM_AUDIO ? audioSlots++ : 0;
+                Downstream downstream = router.addDownstream(peer.id() + "/" + media.mid(), media.sendStream().ssrc(),
+                        media.primaryCodecs().get(0).clockRate(), peer::sendRtp);
+                own.receiving.add(new Receiving(section.receive(), slot, media, downstream));
             }
         }
         tracks.put(participant, own);
     }
 
-    private static KeyframeDetector detectorFor(NegotiatedMedia media) {
+    private PublishedTrack publish(PeerConnection peer, NegotiatedMedia media) {
+        PublishedTrack track = new PublishedTrack(media);
         // Audio: every packet decodes. Video codecs other than VP8 are not parsed yet: the router
         // forwards them without waiting and keeps asking for a key frame (see KeyframeDetector).
-        return media.kind() == MediaKind.AUDIO ? KeyframeDetector.AUDIO : KeyframeDetector.UNDETECTED;
+        KeyframeDetector detector = media.kind() == MediaKind.AUDIO ? KeyframeDetector.AUDIO : KeyframeDetector.UNDETECTED;
+        track.source = router.addSource(peer.id() + "/" + media.mid(), detector, () -> {
+            if (track.ssrc >= 0) {
+                peer.requestKeyframe(track.ssrc);
+            }
+        });
+        for (Codec codec : media.primaryCodecs()) {
+            if (codec.name().equalsIgnoreCase("VP8")) {
+                track.source.keyframeDetector(codec.payloadType(), KeyframeDetector.VP8);
+            }
+        }
+        return track;
     }
 
+    /** The participant can receive now; the caller refreshes. */
     void connected(Participant participant) {
         Tracks own = tracks.get(participant);
         if (own != null) {
             own.connected = true;
-            refreshSubscriptions();
         }
     }
 
+    /** The participant is gone; the caller refreshes. */
     void removed(Participant participant) {
         Tracks own = tracks.remove(participant);
         if (own == null) {
@@ -113,10 +141,9 @@ final class LessonForwarding {
         for (PublishedTrack track : own.sources.values()) {
             router.removeSource(track.source);
         }
-        for (Downstream downstream : own.downstreams.values()) {
-            router.removeDownstream(downstream);
+        for (Receiving receiving : own.receiving) {
+            router.removeDownstream(receiving.downstream());
         }
-        refreshSubscriptions();
     }
 
     void onRtp(Participant participant, NegotiatedMedia media, RtpPacket packet, boolean retransmission, long nowNanos) {
@@ -138,52 +165,60 @@ final class LessonForwarding {
         if (own == null) {
             return;
         }
-        for (Map.Entry<NegotiatedMedia, Downstream> entry : own.downstreams.entrySet()) {
-            if (entry.getKey().sendStream().ssrc() == mediaSsrc) {
-                router.onKeyframeRequest(entry.getValue(), nowNanos);
+        for (Receiving receiving : own.receiving) {
+            if (receiving.media().sendStream().ssrc() == mediaSsrc) {
+                router.onKeyframeRequest(receiving.downstream(), nowNanos);
             }
         }
     }
 
-    /**
-     * Applies the lesson's routing: every connected subscriber's first audio and first video
-     * downstream is fed by its publisher's track of that kind, or by nothing.
-     */
-    private void refreshSubscriptions() {
+    /** Applies the lesson's routing to every connected participant. */
+    void refresh(RoomState state) {
         long now = System.nanoTime();
-        Participant teacher = null;
-        Participant firstClassroomPublisher = null;
-        for (Participant participant : tracks.keySet()) {
-            if (participant.role() == Role.TEACHER) {
-                teacher = participant;
-            } else if (participant.role() == Role.CLASSROOM && firstClassroomPublisher == null
-                    && !tracks.get(participant).sources.isEmpty()) {
-                firstClassroomPublisher = participant;
-            }
-        }
+        Map<Integer, Participant> bySlot = new LinkedHashMap<>();
+        state.slotOf().forEach((classroom, slot) -> bySlot.put(slot, classroom));
         for (Map.Entry<Participant, Tracks> entry : tracks.entrySet()) {
             Participant subscriber = entry.getKey();
             Tracks own = entry.getValue();
             if (!own.connected) {
                 continue;
             }
-            Participant publisher = subscriber.role() == Role.TEACHER ? firstClassroomPublisher : teacher;
-            for (MediaKind kind : List.of(MediaKind.AUDIO, MediaKind.VIDEO)) {
-                Downstream downstream = first(own.downstreams, kind);
-                if (downstream == null) {
-                    continue;
-                }
-                PublishedTrack track = publisher == null || publisher == subscriber ? null : firstTrack(tracks.get(publisher), kind);
+            for (Receiving receiving : own.receiving) {
+                PublishedTrack track = sourceFor(subscriber, receiving, state, bySlot);
+                Downstream downstream = receiving.downstream();
                 if (track == null) {
                     if (downstream.source() != null || downstream.pendingSource() != null) {
                         router.unsubscribe(downstream);
                     }
                 } else if (downstream.source() != track.source && downstream.pendingSource() != track.source) {
-                    mapPayloadTypes(track.media, downstreamMedia(own, downstream), downstream);
+                    mapPayloadTypes(track.media, receiving.media(), downstream);
                     router.subscribe(downstream, track.source, now);
                 }
             }
         }
+    }
+
+    private PublishedTrack sourceFor(Participant subscriber, Receiving receiving, RoomState state, Map<Integer, Participant> bySlot) {
+        Participant stageVoice = state.stage() != null ? state.stage() : state.floor();
+        return switch (receiving.purpose()) {
+            case TEACHER_AUDIO -> track(state.teacher(), subscriber, Purpose.MICROPHONE);
+            case TEACHER_CAMERA -> track(state.teacher(), subscriber, Purpose.CAMERA);
+            case TEACHER_SCREEN -> state.screenOn() ? track(state.teacher(), subscriber, Purpose.SCREEN) : null;
+            case STAGE_VIDEO -> track(state.stage(), subscriber, Purpose.CAMERA);
+            case STAGE_AUDIO -> track(stageVoice, subscriber, Purpose.MICROPHONE);
+            case CLASSROOM_VIDEO -> track(bySlot.get(receiving.slot()), subscriber, Purpose.CAMERA);
+            case CLASSROOM_AUDIO -> track(bySlot.get(receiving.slot()), subscriber, Purpose.MICROPHONE);
+            default -> null;
+        };
+    }
+
+    /** The publisher's track for {@code purpose}, never a participant's own. */
+    private PublishedTrack track(Participant publisher, Participant subscriber, Purpose purpose) {
+        if (publisher == null || publisher == subscriber) {
+            return null;
+        }
+        Tracks published = tracks.get(publisher);
+        return published == null ? null : published.sourceByPurpose.get(purpose);
     }
 
     /** Publisher and subscriber may number the same codec differently: map by codec name. */
@@ -199,34 +234,18 @@ final class LessonForwarding {
         }
     }
 
-    private static NegotiatedMedia downstreamMedia(Tracks own, Downstream downstream) {
-        for (Map.Entry<NegotiatedMedia, Downstream> entry : own.downstreams.entrySet()) {
-            if (entry.getValue() == downstream) {
-                return entry.getKey();
+    /** The teacher's classroom slots: mid of each classroom-video/-audio section, by slot. */
+    List<String> slotMids(Participant teacher, Purpose purpose) {
+        List<String> mids = new ArrayList<>();
+        Tracks own = tracks.get(teacher);
+        if (own != null) {
+            for (Receiving receiving : own.receiving) {
+                if (receiving.purpose() == purpose) {
+                    mids.add(receiving.media().mid());
+                }
             }
         }
-        throw new IllegalStateException("downstream " + downstream + " is not among its owner's");
-    }
-
-    private static Downstream first(Map<NegotiatedMedia, Downstream> downstreams, MediaKind kind) {
-        for (Map.Entry<NegotiatedMedia, Downstream> entry : downstreams.entrySet()) {
-            if (entry.getKey().kind() == kind) {
-                return entry.getValue();
-            }
-        }
-        return null;
-    }
-
-    private static PublishedTrack firstTrack(Tracks publisher, MediaKind kind) {
-        if (publisher == null) {
-            return null;
-        }
-        for (PublishedTrack track : publisher.sources.values()) {
-            if (track.media.kind() == kind) {
-                return track;
-            }
-        }
-        return null;
+        return mids;
     }
 
     /** Stops the timer; the room is gone. */

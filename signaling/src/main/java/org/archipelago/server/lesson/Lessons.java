@@ -3,7 +3,6 @@ package org.archipelago.server.lesson;
 import io.netty.channel.EventLoop;
 import org.archipelago.media.peer.MediaEngine;
 import org.archipelago.media.peer.OfferRejectedException;
-import org.archipelago.media.peer.PeerConnection;
 import org.archipelago.media.sdp.SdpParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +23,11 @@ public final class Lessons {
     private static final Logger LOG = LoggerFactory.getLogger(Lessons.class);
     private static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
-    /** A started media session: its id (the last segment of its WHIP/WHEP resource) and our answer. */
-    public record MediaSession(String id, String answerSdp) {
+    /**
+     * A started media session: its id (the last segment of its WHIP/WHEP resource), our answer, and
+     * the room as the newcomer found it (participants, stage, floor, screen).
+     */
+    public record MediaSession(String id, String answerSdp, com.fasterxml.jackson.databind.node.ObjectNode room) {
     }
 
     private final MediaEngine media;
@@ -40,17 +42,19 @@ public final class Lessons {
 
     /** A publisher (WHIP): the room's teacher (or a classroom, by token), sending camera and microphone. */
     public CompletableFuture<MediaSession> publish(String roomName, String offerSdp, Role role) throws LessonException {
-        return join(roomName, role, offerSdp);
+        return join(roomName, new Room.JoinRequest(role, role.wireName(), offerSdp, null, null));
     }
 
     /** A player (WHEP): receives what a classroom receives. */
     public CompletableFuture<MediaSession> play(String roomName, String offerSdp, Role role) throws LessonException {
-        return join(roomName, role == Role.TEACHER ? Role.OBSERVER : role, offerSdp);
+        Role player = role == Role.TEACHER ? Role.OBSERVER : role;
+        return join(roomName, new Room.JoinRequest(player, "player", offerSdp, null, null));
     }
 
-    private CompletableFuture<MediaSession> join(String roomName, Role role, String offerSdp) throws LessonException {
+    /** A participant of the classroom pages (WebSocket), with its media layout and channel. */
+    CompletableFuture<MediaSession> join(String roomName, Room.JoinRequest request) throws LessonException {
         while (true) {
-            CompletableFuture<MediaSession> joined = roomFor(roomName).join(role, offerSdp);
+            CompletableFuture<MediaSession> joined = roomFor(roomName).join(request);
             if (joined != null) {
                 return joined;
             }
@@ -58,10 +62,56 @@ public final class Lessons {
         }
     }
 
+    /** A page participant joins (WebSocket): see {@link Room.JoinRequest}. */
+    public CompletableFuture<MediaSession> join(String roomName, Role role, String name, String offerSdp, Layout layout,
+                                                ParticipantChannel channel) throws LessonException {
+        return join(roomName, new Room.JoinRequest(role, name, offerSdp, layout, channel));
+    }
+
+    /** The teacher {@code callerId} puts {@code targetId} on stage (null: nobody). */
+    public void setStage(String roomName, String callerId, String targetId) throws LessonException {
+        Room room = existingRoom(roomName);
+        room.setStage(caller(room, callerId), targetId);
+    }
+
+    /** The teacher {@code callerId} gives {@code targetId} the floor (null: nobody). */
+    public void setFloor(String roomName, String callerId, String targetId) throws LessonException {
+        Room room = existingRoom(roomName);
+        room.setFloor(caller(room, callerId), targetId);
+    }
+
+    /** The teacher {@code callerId} started or stopped sharing the screen. */
+    public void setScreen(String roomName, String callerId, boolean on) throws LessonException {
+        Room room = existingRoom(roomName);
+        room.setScreen(caller(room, callerId), on);
+    }
+
+    private Room existingRoom(String roomName) throws LessonException {
+        Room room = rooms.get(roomName);
+        if (room == null) {
+            throw new LessonException(LessonError.NOT_JOINED, "not in room " + roomName);
+        }
+        return room;
+    }
+
+    private static Participant caller(Room room, String callerId) throws LessonException {
+        for (Participant participant : room.participants()) {
+            if (participant.id().equals(callerId)) {
+                return participant;
+            }
+        }
+        throw new LessonException(LessonError.NOT_JOINED, "not in room " + room.name());
+    }
+
     /** Ends a session; false when there is no such session in that room. */
     public boolean end(String roomName, String sessionId) {
+        return end(roomName, sessionId, "ended by the client");
+    }
+
+    /** Ends a session, saying why; false when there is no such session in that room. */
+    public boolean end(String roomName, String sessionId, String reason) {
         Room room = rooms.get(roomName);
-        return room != null && room.leave(sessionId, "ended by the client");
+        return room != null && room.leave(sessionId, reason);
     }
 
     private Room roomFor(String name) throws LessonException {
@@ -101,10 +151,6 @@ public final class Lessons {
 
     public int roomCount() {
         return rooms.size();
-    }
-
-    static MediaSession answerOf(PeerConnection peer) {
-        return new MediaSession(peer.id(), peer.answer().toSdp());
     }
 
     static LessonException asLessonError(Exception e) {

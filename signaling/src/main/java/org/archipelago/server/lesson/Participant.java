@@ -4,27 +4,52 @@ import org.archipelago.media.peer.PeerConnection;
 import org.archipelago.media.rtp.RtpPacket;
 import org.archipelago.media.sdp.NegotiatedMedia;
 
-/** One participant of a room: a role and its WebRTC peer. Its events run on the room's loop. */
+/** One participant of a room: a role, a name, its WebRTC peer. Its events run on the room's loop. */
 public final class Participant implements PeerConnection.Listener {
     private final Room room;
     private final Role role;
+    private final String name;
+    private final ParticipantChannel channel;
+    private final Layout requestedLayout;
     private PeerConnection peer;
+    private Layout layout;
 
-    Participant(Room room, Role role) {
+    Participant(Room room, Role role, String name, Layout layout, ParticipantChannel channel) {
         this.room = room;
         this.role = role;
+        this.name = name;
+        this.requestedLayout = layout;
+        this.channel = channel;
     }
 
     void attach(PeerConnection peer) {
         this.peer = peer;
+        this.layout = requestedLayout != null ? requestedLayout : Layout.implicit(peer.answer());
     }
 
     public Role role() {
         return role;
     }
 
+    public String name() {
+        return name;
+    }
+
+    public String id() {
+        return peer.id();
+    }
+
     public PeerConnection peer() {
         return peer;
+    }
+
+    Layout layout() {
+        return layout;
+    }
+
+    /** The participant's signaling connection, or null (WHIP, WHEP). */
+    ParticipantChannel channel() {
+        return channel;
     }
 
     @Override
