@@ -151,8 +151,15 @@ public final class SignalingSocket extends SimpleChannelInboundHandler<TextWebSo
         }
         String sdp = text(message, "sdp", true);
         Layout layout = layout(message.get("layout"));
+        JsonNode takeoverField = message.get("takeover");
+        if (takeoverField != null && !takeoverField.isBoolean()) {
+            throw bad("\"takeover\" must be true or false");
+        }
+        boolean takeover = takeoverField != null && takeoverField.booleanValue();
+        // The token names the role: a teacher token for the room is the room's teacher credential,
+        // which is what a takeover needs when tokens are required.
         tokens.check(optionalText(message, "token"), roomName, EnumSet.of(role), role);
-        var admission = lessons.join(roomName, role, name, sdp, layout, this);
+        var admission = lessons.join(roomName, role, name, sdp, layout, this, takeover);
         joining = true;
         admission.whenComplete((session, failure) -> channel.eventLoop().execute(() -> {
             joining = false;

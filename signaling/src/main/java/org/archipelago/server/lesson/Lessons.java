@@ -42,13 +42,13 @@ public final class Lessons {
 
     /** A publisher (WHIP): the room's teacher (or a classroom, by token), sending camera and microphone. */
     public CompletableFuture<MediaSession> publish(String roomName, String offerSdp, Role role) throws LessonException {
-        return join(roomName, new Room.JoinRequest(role, role.wireName(), offerSdp, null, null));
+        return join(roomName, new Room.JoinRequest(role, role.wireName(), offerSdp, null, null, false));
     }
 
     /** A player (WHEP): receives what a classroom receives. */
     public CompletableFuture<MediaSession> play(String roomName, String offerSdp, Role role) throws LessonException {
         Role player = role == Role.TEACHER ? Role.OBSERVER : role;
-        return join(roomName, new Room.JoinRequest(player, "player", offerSdp, null, null));
+        return join(roomName, new Room.JoinRequest(player, "player", offerSdp, null, null, false));
     }
 
     /** A participant of the classroom pages (WebSocket), with its media layout and channel. */
@@ -62,10 +62,13 @@ public final class Lessons {
         }
     }
 
-    /** A page participant joins (WebSocket): see {@link Room.JoinRequest}. */
+    /**
+     * A page participant joins (WebSocket): see {@link Room.JoinRequest}. {@code takeover}: a teacher
+     * replaces the room's current one (the caller checked the teacher credential).
+     */
     public CompletableFuture<MediaSession> join(String roomName, Role role, String name, String offerSdp, Layout layout,
-                                                ParticipantChannel channel) throws LessonException {
-        return join(roomName, new Room.JoinRequest(role, name, offerSdp, layout, channel));
+                                                ParticipantChannel channel, boolean takeover) throws LessonException {
+        return join(roomName, new Room.JoinRequest(role, name, offerSdp, layout, channel, takeover && role == Role.TEACHER));
     }
 
     /** The teacher {@code callerId} puts {@code targetId} on stage (null: nobody). */

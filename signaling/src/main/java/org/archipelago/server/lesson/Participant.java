@@ -11,15 +11,22 @@ public final class Participant implements PeerConnection.Listener {
     private final String name;
     private final ParticipantChannel channel;
     private final Layout requestedLayout;
+    private final boolean takeover;
     private PeerConnection peer;
     private Layout layout;
 
-    Participant(Room room, Role role, String name, Layout layout, ParticipantChannel channel) {
+    Participant(Room room, Role role, String name, Layout layout, ParticipantChannel channel, boolean takeover) {
         this.room = room;
         this.role = role;
         this.name = name;
         this.requestedLayout = layout;
         this.channel = channel;
+        this.takeover = takeover;
+    }
+
+    /** A teacher that presented the room's teacher credential to replace the current one. */
+    boolean takesOver() {
+        return takeover;
     }
 
     void attach(PeerConnection peer) {

@@ -75,7 +75,7 @@ public final class Room {
     }
 
     /** What a join asks for. */
-    record JoinRequest(Role role, String name, String offerSdp, Layout layout, ParticipantChannel channel) {
+    record JoinRequest(Role role, String name, String offerSdp, Layout layout, ParticipantChannel channel, boolean takeover) {
     }
 
     /**
@@ -93,10 +93,10 @@ public final class Room {
             pendingJoins++;
         }
         try {
-            if (request.role() == Role.TEACHER && teacher != null) {
+            if (request.role() == Role.TEACHER && teacher != null && !request.takeover()) {
                 throw new LessonException(LessonError.TEACHER_PRESENT, "room " + name + " already has a teacher");
             }
-            Participant participant = new Participant(this, request.role(), request.name(), request.layout(), request.channel());
+            Participant participant = new Participant(this, request.role(), request.name(), request.layout(), request.channel(), request.takeover());
             PeerConnection peer;
             try {
                 peer = media.createPeer(request.offerSdp(), loop, participant);
@@ -117,10 +117,13 @@ public final class Room {
         try {
             PeerConnection peer = participant.peer();
             if (participant.role() == Role.TEACHER) {
-                if (teacher != null) {
+                if (teacher != null && !participant.takesOver()) {
                     peer.close("a teacher is already present");
                     admitted.completeExceptionally(new LessonException(LessonError.TEACHER_PRESENT, "room " + name + " already has a teacher"));
                     return;
+                }
+                if (teacher != null) {
+                    drop(teacher, "replaced", "another teacher took over room " + name);
                 }
                 teacher = participant;
             }
@@ -138,6 +141,14 @@ public final class Room {
             // After the participant is in: a room is empty only with no one in it and no one arriving.
             joinSettled();
         }
+    }
+
+    /** Removes a participant, telling it why first. On the loop. */
+    private void drop(Participant participant, String code, String message) {
+        if (participant.channel() != null) {
+            participant.channel().close(JSON.createObjectNode().put("type", "dropped").put("code", code).put("message", message));
+        }
+        participant.peer().close(message);
     }
 
     private int lowestFreeSlot() {

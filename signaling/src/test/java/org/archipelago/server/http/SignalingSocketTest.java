@@ -152,6 +152,29 @@ class SignalingSocketTest {
     }
 
     @Test
+    void aTeacherWithTheCredentialTakesOverAndTheOldOneIsToldWhy() throws Exception {
+        try (SignalingClient old = connect(); SignalingClient classroom = connect(); SignalingClient replacement = connect()) {
+            old.send(join("geo", "teacher", "Ms Lin"));
+            String oldId = old.next("joined").path("id").asText();
+            classroom.send(join("geo", "classroom", "Lanyu"));
+            classroom.next("joined");
+
+            replacement.send(join("geo", "teacher", "Mr Chen").put("takeover", true));
+            JsonNode joined = replacement.next("joined");
+            JsonNode dropped = old.next("dropped");
+            assertEquals("replaced", dropped.path("code").asText());
+            assertTrue(dropped.path("message").asText().contains("another teacher took over"), dropped.toString());
+            assertTrue(old.closed.get(5, TimeUnit.SECONDS) > 0, "the old teacher's socket is closed");
+            assertEquals(oldId, classroom.next("participant-left").path("id").asText());
+            assertTrue(joined.path("participants").toString().contains("Lanyu"));
+
+            // The new teacher holds the controls now.
+            replacement.send(message("screen").put("on", true));
+            assertTrue(classroom.next("screen").path("on").asBoolean());
+        }
+    }
+
+    @Test
     void badMessagesGetErrorsAndTheSocketStaysOpen() throws Exception {
         try (SignalingClient client = connect()) {
             client.sendText("not json");
