@@ -10,6 +10,9 @@ import org.archipelago.server.http.HttpServer;
 import org.archipelago.server.http.SignalingSocket;
 import org.archipelago.server.lesson.Lessons;
 
+import io.netty.handler.ssl.SslContext;
+
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -43,6 +46,7 @@ public final class ArchipelagoServer implements AutoCloseable {
             Lessons lessons = new Lessons(media, config.rooms().maxRooms());
             JoinTokens tokens = new JoinTokens(config.auth().secret());
             HttpServer http = HttpServer.start(config.httpBindAddress(), config.http().port(), config.http().maxRequestBytes(),
+                    tls(config.http()),
                     pipeline -> {
                         SignalingSocket.install(pipeline, lessons, tokens);
                         pipeline.addLast(new HttpRequestHandler(lessons, tokens));
@@ -56,7 +60,7 @@ public final class ArchipelagoServer implements AutoCloseable {
 
     /** One line for the log: where the server listens and how exposed it is. */
     public String describe() {
-        return "http " + http.localAddress() + ", media udp " + media.transport().localAddress() + " (" + (media.transport().isNative() ? "epoll" : "nio")
+        return (config.http().tls() ? "https " : "http ") + http.localAddress() + ", media udp " + media.transport().localAddress() + " (" + (media.transport().isNative() ? "epoll" : "nio")
                 + "), " + (config.exposedBeyondLoopback() ? "reachable beyond loopback" : "loopback only");
     }
 
@@ -71,6 +75,17 @@ public final class ArchipelagoServer implements AutoCloseable {
                 Duration.ofSeconds(config.ice().consentTimeoutSeconds()),
                 Duration.ofSeconds(config.ice().connectTimeoutSeconds()),
                 dtls, certificate(config.dtls()));
+    }
+
+    private static SslContext tls(ServerConfig.Http http) {
+        if (!http.tls()) {
+            return null;
+        }
+        try {
+            return HttpServer.tls(new File(http.tlsCertificateFile()), new File(http.tlsPrivateKeyFile()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("'http.tlsCertificateFile'/'http.tlsPrivateKeyFile': " + e.getMessage());
+        }
     }
 
     private static DtlsCertificate certificate(ServerConfig.Dtls dtls) {

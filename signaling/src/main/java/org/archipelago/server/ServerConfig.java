@@ -34,7 +34,14 @@ public record ServerConfig(Http http, Rooms rooms, Auth auth, Media media, Ice i
     public record Http(
             @JsonProperty("bindAddress") String bindAddress,
             @JsonProperty("port") int port,
+            @JsonProperty("tlsCertificateFile") String tlsCertificateFile,
+            @JsonProperty("tlsPrivateKeyFile") String tlsPrivateKeyFile,
             @JsonProperty("maxRequestBytes") int maxRequestBytes) {
+
+        /** Whether HTTPS/WSS is configured. */
+        public boolean tls() {
+            return !blank(tlsCertificateFile);
+        }
     }
 
     public record Rooms(@JsonProperty("maxRooms") int maxRooms) {
@@ -195,6 +202,9 @@ public record ServerConfig(Http http, Rooms rooms, Auth auth, Media media, Ice i
             throw new ConfigException(source + ": the server listens beyond loopback ('"
                     + (!httpBind.isLoopbackAddress() ? "http.bindAddress" : "media.bindAddress")
                     + "'), so 'auth.secret' must be set: joins from other machines need signed tokens");
+        }
+        if (blank(http.tlsCertificateFile()) != blank(http.tlsPrivateKeyFile())) {
+            throw new ConfigException(source + ": 'http.tlsCertificateFile' and 'http.tlsPrivateKeyFile' must be given together");
         }
         boolean hasCert = !blank(dtls.certificateFile());
         boolean hasKey = !blank(dtls.privateKeyFile());

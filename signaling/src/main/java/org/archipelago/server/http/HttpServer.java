@@ -21,6 +21,11 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+
+import javax.net.ssl.SSLException;
+import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -48,12 +53,26 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
+     * Makes the TLS context for HTTPS/WSS from a PEM certificate chain and PKCS#8 key.
+     *
+     * @throws IllegalArgumentException naming the files when they cannot be used
+     */
+    public static SslContext tls(File certificateChain, File privateKey) {
+        try {
+            return SslContextBuilder.forServer(certificateChain, privateKey).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot use " + certificateChain + " and " + privateKey + " for TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Opens the port.
      *
+     * @param tls         HTTPS/WSS, or null for plain HTTP
      * @param application adds the application's handlers to each new connection's pipeline, after
      *                    the HTTP codec and the aggregator (so they see {@code FullHttpRequest}s)
      */
-    public static HttpServer start(InetAddress bindAddress, int port, int maxRequestBytes,
+    public static HttpServer start(InetAddress bindAddress, int port, int maxRequestBytes, SslContext tls,
                                    Consumer<ChannelPipeline> application) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory ioHandlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -67,6 +86,9 @@ public final class HttpServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (tls != null) {
+                                ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                            }
                             ch.pipeline()
                                     .addLast(READ_TIMEOUT, new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS))
                                     .addLast(new HttpServerCodec())
@@ -75,7 +97,7 @@ public final class HttpServer implements AutoCloseable {
                         }
                     })
                     .bind(bindAddress, port).sync().channel();
-            LOG.info("HTTP on {}", channel.localAddress());
+            LOG.info("{} on {}", tls != null ? "HTTPS" : "HTTP", channel.localAddress());
             return new HttpServer(group, channel);
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
