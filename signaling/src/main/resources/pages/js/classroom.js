@@ -128,6 +128,8 @@ function renderLesson() {
   document.getElementById('teacher-placeholder').textContent = t(teacher ? 'tile.waiting' : 'classroom.noTeacher');
   document.getElementById('stage-name').textContent = onStage ? '· ' + onStage.name : '';
   document.getElementById('stage-placeholder').textContent = t(onStage ? 'tile.waiting' : 'classroom.stage.none');
+  document.getElementById('teacher-camera').parentElement.classList.toggle('idle', !teacher);
+  document.getElementById('stage-video').parentElement.classList.toggle('idle', !onStage);
 
   const messages = [];
   if (youOnStage) messages.push(t('classroom.stage.you'));

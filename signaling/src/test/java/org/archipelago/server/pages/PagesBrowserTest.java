@@ -8,9 +8,11 @@ import org.openqa.selenium.WebElement;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -141,6 +143,27 @@ class PagesBrowserTest {
             browser.waitFor("document.getElementById('connection').dataset.state === 'error'");
             assertEquals("無法連線到伺服器。", text(browser, "#connection .state-detail"));
             browser.screenshot(SCREENSHOTS.resolve("classroom-unreachable-zh-TW.png"));
+        }
+    }
+
+    /** Selenium Manager caches what it resolves or downloads under ~/.cache/selenium: it must not run. */
+    @Test
+    void startingTheBrowserFetchesNothing() throws IOException {
+        Path cache = Path.of(System.getProperty("user.home"), ".cache", "selenium");
+        List<String> before = listing(cache);
+        try (ChromiumBrowser browser = new ChromiumBrowser()) {
+            browser.open(server.url("/app.css"));
+            assertTrue(String.valueOf(browser.script("return document.body.textContent")).contains("--sea"));
+        }
+        assertEquals(before, listing(cache));
+    }
+
+    private static List<String> listing(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            return files.map(p -> p + " " + p.toFile().length() + " " + p.toFile().lastModified()).sorted().toList();
         }
     }
 
