@@ -20,15 +20,28 @@ export function el(tag, attributes = {}, ...children) {
   return element;
 }
 
-/** The page's query parameters: room, name, role, token. */
+/**
+ * The page's query parameters: room, name, role, token. A token is moved out of the address bar
+ * (into this tab's sessionStorage, so Rejoin still has it): it should not linger in history or be
+ * shown on a projected screen.
+ */
 export function joinParameters() {
   const query = new URLSearchParams(location.search);
-  return {
-    room: query.get('room') || '',
-    name: query.get('name') || '',
-    role: query.get('role') || '',
-    token: query.get('token') || '',
-  };
+  const room = query.get('room') || '';
+  const tokenKey = 'archipelago.token.' + room;
+  let token = query.get('token') || '';
+  try {
+    if (token) {
+      sessionStorage.setItem(tokenKey, token);
+      query.delete('token');
+      history.replaceState(history.state, '', location.pathname + '?' + query + location.hash);
+    } else {
+      token = sessionStorage.getItem(tokenKey) || '';
+    }
+  } catch {
+    // storage disabled: the token stays in the address bar
+  }
+  return { room, name: query.get('name') || '', role: query.get('role') || '', token };
 }
 
 /**

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -92,6 +93,10 @@ class PagesBrowserLessonTest {
             browser.waitFor("!document.getElementById('errors').hidden");
             assertEquals("Error not-teacher: only the teacher may do that", browser.driver().findElement(By.cssSelector("#errors .error-item")).getText());
             assertEquals("live", browser.script("return document.getElementById('connection').dataset.state"));
+
+            browser.driver().manage().window().setSize(new Dimension(420, 900));
+            browser.waitFor("innerWidth <= 420");
+            browser.screenshot(SCREENSHOTS.resolve("teacher-narrow.png"));
         }
     }
 
@@ -102,6 +107,7 @@ class PagesBrowserLessonTest {
                     "{\"id\": \"t1\", \"participants\": [{\"id\": \"t1\", \"role\": \"teacher\", \"name\": \"Ms Lin\"}]}"));
             browser.open(server.url("/teacher.html?room=lanyu-4&name=Ms%20Lin&token=a.b.c"));
             assertEquals("a.b.c", sent(browser, 0).get("token"));
+            assertEquals("?room=lanyu-4&name=Ms+Lin", browser.script("return location.search"), "the token leaves the address bar");
             browser.waitFor("document.getElementById('connection').dataset.state === 'live'");
             browser.driver().findElement(By.id("screen-button")).click();
             browser.waitFor("window.fakeServer.sent.some(m => m.type === 'screen' && m.on === true)");
