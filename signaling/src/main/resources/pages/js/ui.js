@@ -125,12 +125,27 @@ export function attachTrack(media, track) {
   play(media);
 }
 
-/** Hides an element's "no video" placeholder while its video has frames, and shows it again after. */
+/**
+ * Hides an element's "no video" placeholder while its video shows frames, and shows it again when
+ * they stop. A remote track's `muted` flag is not a reliable signal on its own (browsers differ on
+ * when they unmute a track whose transceiver was negotiated before media flowed), so frames actually
+ * painted in the last few seconds count too.
+ */
 export function watchVideo(video, container) {
+  const STALE_MS = 3000;
+  let paintedFrames = 0;
+  let lastPaint = 0;
   const update = () => {
     const track = video.srcObject instanceof MediaStream ? video.srcObject.getVideoTracks()[0] : null;
-    const showing = Boolean(track && !track.muted && track.readyState === 'live' && video.videoWidth > 0);
-    container.classList.toggle('has-video', showing);
+    const quality = typeof video.getVideoPlaybackQuality === 'function' ? video.getVideoPlaybackQuality() : null;
+    const frames = quality ? quality.totalVideoFrames : 0;
+    if (frames > paintedFrames) {
+      paintedFrames = frames;
+      lastPaint = performance.now();
+    }
+    const live = Boolean(track && track.readyState === 'live' && video.videoWidth > 0);
+    const fresh = performance.now() - lastPaint < STALE_MS;
+    container.classList.toggle('has-video', live && (!track.muted || fresh));
   };
   for (const event of ['loadeddata', 'resize', 'playing', 'emptied']) video.addEventListener(event, update);
   setInterval(update, 1000);

@@ -8,6 +8,7 @@ import org.archipelago.server.auth.JoinTokens;
 import org.archipelago.server.http.HttpRequestHandler;
 import org.archipelago.server.http.HttpServer;
 import org.archipelago.server.http.SignalingSocket;
+import org.archipelago.server.http.StaticPages;
 import org.archipelago.server.lesson.Lessons;
 
 import io.netty.handler.ssl.SslContext;
@@ -45,11 +46,12 @@ public final class ArchipelagoServer implements AutoCloseable {
         try {
             Lessons lessons = new Lessons(media, config.rooms().maxRooms());
             JoinTokens tokens = new JoinTokens(config.auth().secret());
+            StaticPages pages = new StaticPages();
             HttpServer http = HttpServer.start(config.httpBindAddress(), config.http().port(), config.http().maxRequestBytes(),
                     tls(config.http()),
                     pipeline -> {
                         SignalingSocket.install(pipeline, lessons, tokens);
-                        pipeline.addLast(new HttpRequestHandler(lessons, tokens));
+                        pipeline.addLast(new HttpRequestHandler(lessons, tokens, pages));
                     });
             return new ArchipelagoServer(config, media, lessons, http);
         } catch (RuntimeException | InterruptedException e) {

@@ -54,10 +54,12 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
 
     private final Lessons lessons;
     private final JoinTokens tokens;
+    private final StaticPages pages;
 
-    public HttpRequestHandler(Lessons lessons, JoinTokens tokens) {
+    public HttpRequestHandler(Lessons lessons, JoinTokens tokens, StaticPages pages) {
         this.lessons = lessons;
         this.tokens = tokens;
+        this.pages = pages;
     }
 
     /**
@@ -83,7 +85,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             }
             HttpUtil.setKeepAlive(response, keepAlive);
             allowAnyOrigin(response);
-            HttpUtil.setContentLength(response, response.content().readableBytes());
+            if (!response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                HttpUtil.setContentLength(response, response.content().readableBytes());
+            }
             var written = ctx.writeAndFlush(response);
             if (!keepAlive) {
                 written.addListener(ChannelFutureListener.CLOSE);
@@ -95,7 +99,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         String path = new QueryStringDecoder(request.uri()).path();
         List<String> segments = segments(path);
         if (segments.size() < 2 || segments.size() > 3 || !(segments.get(0).equals("whip") || segments.get(0).equals("whep"))) {
-            return done(text(HttpResponseStatus.NOT_FOUND, "not-found: no resource at " + path));
+            return done(page(request, path));
         }
         boolean publish = segments.get(0).equals("whip");
         String room = segments.get(1);
@@ -131,6 +135,25 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         return done(lessons.end(room, session)
                 ? text(HttpResponseStatus.OK, "ended")
                 : error(LessonError.NO_SUCH_SESSION, "no session " + session + " in room " + room));
+    }
+
+    /** The classroom pages: GET (and HEAD) of a page the server ships; anything else is not found. */
+    private FullHttpResponse page(FullHttpRequest request, String path) {
+        boolean head = HttpMethod.HEAD.equals(request.method());
+        if (!head && !HttpMethod.GET.equals(request.method())) {
+            return pages.has(request.uri()) ? notAllowed("GET, HEAD") : text(HttpResponseStatus.NOT_FOUND, "not-found: no resource at " + path);
+        }
+        FullHttpResponse page = pages.serve(request.uri());
+        if (page == null) {
+            return text(HttpResponseStatus.NOT_FOUND, "not-found: no resource at " + path);
+        }
+        if (head) {
+            FullHttpResponse headers = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, page.status());
+            headers.headers().set(page.headers());
+            page.release();
+            return headers;
+        }
+        return page;
     }
 
     private CompletableFuture<FullHttpResponse> offer(boolean publish, String room, String authorization, String offer) {
