@@ -20,6 +20,7 @@ import org.archipelago.media.sdp.SdpParser;
 import org.archipelago.media.sdp.SendStream;
 import org.archipelago.media.sdp.SessionDescription;
 import org.archipelago.media.sdp.Setup;
+import org.archipelago.media.stats.NtpClock;
 import org.archipelago.media.transport.DatagramDemux;
 import org.archipelago.media.transport.UdpTransport;
 import org.slf4j.Logger;
@@ -99,6 +100,7 @@ public final class MediaEngine implements AutoCloseable {
     private final UdpTransport transport;
     private final ThreadPoolExecutor dtlsExecutor;
     private final SecureRandom random = new SecureRandom();
+    private final NtpClock ntpClock = NtpClock.system();
     private final Map<String, PeerConnection> peers = new ConcurrentHashMap<>();
     private final AtomicInteger nextLoop = new AtomicInteger();
     private final AtomicInteger nextPeerId = new AtomicInteger();
@@ -266,6 +268,11 @@ public final class MediaEngine implements AutoCloseable {
 
     public DatagramDemux demux() {
         return demux;
+    }
+
+    /** Wall-clock (NTP) time for {@code System.nanoTime()}, shared by every peer's RTCP reports. */
+    NtpClock ntpClock() {
+        return ntpClock;
     }
 
     ExecutorService dtlsExecutor() {

@@ -13,12 +13,16 @@ import org.archipelago.media.rtcp.RtcpCompoundIterator;
 import org.archipelago.media.rtcp.RtcpFullIntraRequest;
 import org.archipelago.media.rtcp.RtcpHeader;
 import org.archipelago.media.rtcp.RtcpPictureLossIndication;
+import org.archipelago.media.sdp.Codec;
 import org.archipelago.media.rtp.RtpPacket;
 import org.archipelago.media.sdp.MediaKind;
 import org.archipelago.media.sdp.NegotiatedMedia;
 import org.archipelago.media.sdp.SdpAnswer;
 import org.archipelago.media.sdp.SendStream;
 import org.archipelago.media.srtp.SrtpKeyingMaterial;
+import org.archipelago.media.stats.PeerStatistics;
+import org.archipelago.media.stats.RtcpReportInterval;
+import org.archipelago.media.stats.SendStatistics;
 import org.archipelago.media.srtp.SrtpProfile;
 import org.archipelago.media.srtp.SrtpSession;
 import org.archipelago.media.stun.StunMessageWriter;
@@ -35,6 +39,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -57,7 +62,10 @@ public final class PeerConnection implements DatagramEndpoint {
 
     /** Remote addresses one peer may have bound at once (host, reflexive, relayed, a move or two). */
     static final int MAX_BOUND_ADDRESSES = 4;
-    private static final long TIMER_PERIOD_MILLIS = 1000;
+    /** Fine enough to spread RTCP reports over 0.5–1.5 × {@link #REPORT_INTERVAL_NANOS}. */
+    private static final long TIMER_PERIOD_MILLIS = 100;
+    /** Mean interval of our RTCP reports (RFC 3550 §6.2 leaves it to the profile; libwebrtc uses 1 s for video). */
+    static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /**
      * Events of one peer, all on its event loop. Implementations must not throw and must not block.
@@ -105,6 +113,10 @@ public final class PeerConnection implements DatagramEndpoint {
     private final long feedbackSenderSsrc;
 
     private final RtpPacket rtp = new RtpPacket();
+    /** A view of its own for sendRtp: a listener may send (forward) while {@link #rtp} is borrowed. */
+    private final RtpPacket sentRtp = new RtpPacket();
+    private final PeerStatistics statistics;
+    private final RtcpReportInterval reportInterval;
     private final RtcpCompoundIterator rtcp = new RtcpCompoundIterator();
     private final RtcpPictureLossIndication pli = new RtcpPictureLossIndication();
     private final RtcpFullIntraRequest fir = new RtcpFullIntraRequest();
@@ -141,6 +153,8 @@ public final class PeerConnection implements DatagramEndpoint {
         // peer we only receive from, a fixed non-zero value (RFC 8108 allows any unused SSRC).
         this.feedbackSenderSsrc = sendSsrcs.length > 0 ? sendSsrcs[0] : 1;
         this.lastFirSequence = new int[sendSsrcs.length];
+        this.statistics = statisticsOf(answer, engine, feedbackSenderSsrc);
+        this.reportInterval = new RtcpReportInterval(REPORT_INTERVAL_NANOS, new SplittableRandom());
         Arrays.fill(lastFirSequence, -1);
         this.dtls = new DtlsTransport(dtlsRole, engine.certificate(), remoteFingerprint, this::sendDtls,
                 engine.dtlsExecutor(), new DtlsEvents(), engine.options().dtls());
@@ -156,6 +170,24 @@ public final class PeerConnection implements DatagramEndpoint {
             }
         }
         return ssrcs.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static PeerStatistics statisticsOf(SdpAnswer answer, MediaEngine engine, long receiverReportSsrc) {
+        List<SendStatistics> streams = new ArrayList<>();
+        String cname = PeerStatistics.DEFAULT_CNAME;
+        for (NegotiatedMedia media : answer.negotiatedMedia()) {
+            SendStream stream = media.sendStream();
+            if (stream == null) {
+                continue;
+            }
+            // Every media format of a section shares its clock (48 kHz Opus; 90 kHz video), RTX too.
+            List<Codec> codecs = media.primaryCodecs();
+            int clockRate = codecs.isEmpty() ? 0 : codecs.get(0).clockRate();
+            streams.add(new SendStatistics(stream.ssrc(), clockRate));
+            stream.rtxSsrc().ifPresent(rtx -> streams.add(new SendStatistics(rtx, clockRate)));
+            cname = stream.cname();
+        }
+        return new PeerStatistics(engine.ntpClock(), streams, receiverReportSsrc, cname);
     }
 
     /** Registers with the demultiplexer and starts DTLS and the timers; on the loop. */
@@ -289,10 +321,17 @@ public final class PeerConnection implements DatagramEndpoint {
             drops[PeerDropReason.RTP_UNKNOWN_STREAM.ordinal()]++;
             return;
         }
+        Codec codec = media.codec(rtp.payloadType());
+        if (codec == null) {
+            // A known SSRC with a payload type its section did not negotiate.
+            drops[PeerDropReason.RTP_UNKNOWN_STREAM.ordinal()]++;
+            return;
+        }
         int kind = media.kind().ordinal();
         rtpPacketsByKind[kind]++;
         rtpBytesByKind[kind] += rtp.length();
-        listener.onRtp(this, media, rtp, media.codec(rtp.payloadType()).isRtx(), nowNanos);
+        statistics.onRtp(rtp.ssrc(), rtp.sequenceNumber(), rtp.timestamp(), codec.clockRate(), nowNanos);
+        listener.onRtp(this, media, rtp, codec.isRtx(), nowNanos);
     }
 
     private void onRtcp(ByteBuf packet, long nowNanos) {
@@ -315,9 +354,18 @@ public final class PeerConnection implements DatagramEndpoint {
         rtcpPacketsReceived++;
         rtcp.wrap(packet);
         while (rtcp.next()) {
-            if (rtcp.packetType() != RtcpHeader.PAYLOAD_FEEDBACK) {
-                // Reports, SDES, BYE and transport feedback are terminated here; their use
-                // (RTT, loss, bandwidth estimation) arrives with the adaptation work.
+            // Everything is terminated here, never relayed (RFC 3550 §6, RFC 8108): reports feed
+            // this leg's statistics; SDES, BYE and transport feedback wait for the adaptation work.
+            int type = rtcp.packetType();
+            if (type == RtcpHeader.SENDER_REPORT) {
+                statistics.onSenderReport(packet, rtcp.packetOffset(), rtcp.packetLength(), nowNanos);
+                continue;
+            }
+            if (type == RtcpHeader.RECEIVER_REPORT) {
+                statistics.onReceiverReport(packet, rtcp.packetOffset(), rtcp.packetLength(), nowNanos);
+                continue;
+            }
+            if (type != RtcpHeader.PAYLOAD_FEEDBACK) {
                 continue;
             }
             int format = rtcp.count();
@@ -368,6 +416,7 @@ public final class PeerConnection implements DatagramEndpoint {
             packet.release();
             return;
         }
+        recordSent(packet);
         if (!srtp.protectRtp(packet)) {
             drops[PeerDropReason.SRTP_PROTECT_REFUSED.ordinal()]++;
             packet.release();
@@ -375,6 +424,19 @@ public final class PeerConnection implements DatagramEndpoint {
         }
         rtpPacketsSent++;
         socket.send(packet, remote);
+    }
+
+    /** Counts a packet for its send stream's SR; reads the clock once per RTP timestamp (frame). */
+    private void recordSent(ByteBuf packet) {
+        if (!sentRtp.wrap(packet)) {
+            return;   // SRTP will refuse it or the peer will drop it; not ours to judge here
+        }
+        SendStatistics stream = statistics.sendStatistics(sentRtp.ssrc());
+        if (stream != null) {
+            long timestamp = sentRtp.timestamp();
+            stream.onPacket(timestamp, sentRtp.payloadLength(),
+                    stream.isNewTimestamp(timestamp) ? System.nanoTime() : stream.lastRtpTimestampNanos());
+        }
     }
 
     /** As {@link #sendRtp} for one RTCP (compound) packet; needs {@link #RTCP_TAILROOM}. */
@@ -461,6 +523,7 @@ public final class PeerConnection implements DatagramEndpoint {
                 }
                 srtp = new SrtpSession(keys);
                 state = PeerState.CONNECTED;
+                reportInterval.start(System.nanoTime());
                 LOG.info("Peer {} connected from {} ({})", id, ice.selectedAddress(), keys.profile());
                 listener.onConnected(PeerConnection.this);
             });
@@ -473,12 +536,29 @@ public final class PeerConnection implements DatagramEndpoint {
     }
 
     private void checkTimers() {
-        long now = System.nanoTime();
-        if (ice.isConsentExpired(now)) {
+        onTimer(System.nanoTime());
+    }
+
+    /** The periodic work of the peer at {@code nowNanos}: ICE timeouts, then our RTCP report if due. */
+    void onTimer(long nowNanos) {
+        if (ice.isConsentExpired(nowNanos)) {
             close("ice: consent expired (no connectivity check for the consent timeout)");
-        } else if (ice.selectedAddress() == null && now - createdNanos > connectTimeoutNanos) {
+        } else if (ice.selectedAddress() == null && nowNanos - createdNanos > connectTimeoutNanos) {
             close("ice: no connectivity check within the connect timeout");
+        } else if (state == PeerState.CONNECTED && reportInterval.isDue(nowNanos)) {
+            sendReport(nowNanos);
         }
+    }
+
+    /**
+     * Sends our compound RTCP report (RFC 3550 §6.1; see {@link PeerStatistics}): SR or RR with
+     * report blocks, then SDES.
+     */
+    private void sendReport(long nowNanos) {
+        reportInterval.reported(nowNanos);
+        ByteBuf report = allocator.buffer(statistics.maxReportLength() + RTCP_TAILROOM);
+        statistics.writeReport(report, nowNanos);
+        sendRtcp(report);
     }
 
     /** Closes the peer and frees everything; idempotent, from any thread. */
@@ -537,6 +617,14 @@ public final class PeerConnection implements DatagramEndpoint {
     /** PLIs sent to this peer through {@link #requestKeyframe}. */
     public long keyframeRequestsSent() {
         return keyframeRequestsSent;
+    }
+
+    /**
+     * This leg's RTCP statistics: per incoming SSRC (packets, loss, jitter), per outgoing SSRC
+     * (packets, octets, RTT), reports sent and received. Read on the peer's loop.
+     */
+    public PeerStatistics statistics() {
+        return statistics;
     }
 
     /** The SRTP session once connected (for its counters), else null. */

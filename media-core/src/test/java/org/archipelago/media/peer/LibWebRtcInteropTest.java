@@ -1,5 +1,7 @@
 package org.archipelago.media.peer;
 
+import dev.onvoid.webrtc.RTCStats;
+import dev.onvoid.webrtc.RTCStatsType;
 import io.netty.buffer.ByteBuf;
 import org.archipelago.media.rtcp.RtcpPictureLossIndication;
 import org.archipelago.media.rtp.RtpPacket;
@@ -13,9 +15,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,6 +116,58 @@ class LibWebRtcInteropTest {
             PeerStats stats = browser.awaitStats(s -> s.videoFramesDecoded() >= 30, TIMEOUT);
             assertTrue(stats.videoFramesDecoded() >= 30, stats.toString());
             assertTrue(listener.looped.get() > 0);
+            peer.close("test done");
+            listener.closed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * RTCP is terminated per leg and libwebrtc understands ours: the SR the server sends about its
+     * video becomes the browser's remote-outbound-rtp, the RR about the browser's video its
+     * remote-inbound-rtp round-trip time, and the browser's RR about our video gives the server an RTT.
+     */
+    @Test
+    void libwebrtcReadsTheServersReportsAndAnswersThemWithAnRtt() throws Exception {
+        LoopbackListener listener = new LoopbackListener();
+        try (LibWebRtcPeer browser = LibWebRtcPeer.create("reports", LibWebRtcPeer.Options.defaults())) {
+            PeerConnection peer = engine.createPeer(browser.createOffer(), listener);
+            browser.setAnswer(peer.answer().toSdp());
+            browser.awaitConnected(TIMEOUT);
+            long serverVideoSsrc = peer.answer().negotiatedMedia().stream()
+                    .filter(m -> m.kind() == MediaKind.VIDEO && m.sendStream() != null)
+                    .findFirst().orElseThrow().sendStream().ssrc();
+
+            AtomicReference<String> seen = new AtomicReference<>("");
+            Await.until("remote-outbound-rtp and remote-inbound-rtp with an RTT in libwebrtc's stats", TIMEOUT, () -> {
+                boolean remoteOutbound = false;
+                boolean remoteInboundRtt = false;
+                StringBuilder state = new StringBuilder();
+                for (RTCStats stats : browser.statsReport().getStats().values()) {
+                    Map<String, Object> a = stats.getAttributes();
+                    if (!"video".equals(a.get("kind"))) {
+                        continue;
+                    }
+                    if (stats.getType() == RTCStatsType.REMOTE_OUTBOUND_RTP) {
+                        state.append(" remote-outbound ").append(a);
+                        remoteOutbound |= a.get("ssrc") != null && ((Number) a.get("ssrc")).longValue() == serverVideoSsrc
+                                && a.get("packetsSent") instanceof Number sent && sent.longValue() > 0;
+                    } else if (stats.getType() == RTCStatsType.REMOTE_INBOUND_RTP) {
+                        state.append(" remote-inbound ").append(a);
+                        remoteInboundRtt |= a.get("roundTripTime") instanceof Number;
+                    }
+                }
+                seen.set(state.toString());
+                return remoteOutbound && remoteInboundRtt;
+            }, seen::get);
+            Await.until("an RTT at the server from libwebrtc's RR", TIMEOUT, () -> {
+                try {
+                    return runOnLoop(peer, () -> peer.statistics().sendStatistics(serverVideoSsrc).roundTripTimeMeasurements() > 0);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            long rtt = runOnLoop(peer, () -> peer.statistics().sendStatistics(serverVideoSsrc).roundTripTimeNanos());
+            assertTrue(rtt >= 0 && rtt < TimeUnit.SECONDS.toNanos(1), "loopback RTT " + rtt);
             peer.close("test done");
             listener.closed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         }

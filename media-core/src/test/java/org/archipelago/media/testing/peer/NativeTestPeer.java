@@ -142,6 +142,10 @@ public final class NativeTestPeer implements AutoCloseable {
     public record ReceivedRtcp(int packetType, int countOrFormat) {
     }
 
+    /** One decrypted RTCP compound as received, and when ({@link System#nanoTime}). */
+    public record ReceivedRtcpCompound(long arrivalNanos, byte[] bytes) {
+    }
+
     /**
      * How the peer runs.
      *
@@ -193,6 +197,7 @@ public final class NativeTestPeer implements AutoCloseable {
     private final CompletableFuture<String> dtlsClosed = new CompletableFuture<>();
     private final ConcurrentLinkedQueue<ReceivedRtp> receivedRtp = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<ReceivedRtcp> receivedRtcp = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<ReceivedRtcpCompound> receivedRtcpCompounds = new ConcurrentLinkedQueue<>();
     private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
     private final AtomicLong datagramsReceived = new AtomicLong();
     private final AtomicLong checksSent = new AtomicLong();
@@ -484,6 +489,7 @@ public final class NativeTestPeer implements AutoCloseable {
             drops.incrementAndGet(DropReason.SRTP_UNPROTECT_REFUSED.ordinal());
             return;
         }
+        receivedRtcpCompounds.add(new ReceivedRtcpCompound(System.nanoTime(), ByteBufUtil.getBytes(data)));
         rtcpView.wrap(data);
         while (rtcpView.next()) {
             receivedRtcp.add(new ReceivedRtcp(rtcpView.packetType(), rtcpView.count()));
@@ -669,6 +675,11 @@ public final class NativeTestPeer implements AutoCloseable {
     /** RTCP packets of decrypted compounds received so far, in arrival order (a snapshot). */
     public List<ReceivedRtcp> receivedRtcp() {
         return new ArrayList<>(receivedRtcp);
+    }
+
+    /** Decrypted RTCP compounds received so far, whole, in arrival order (a snapshot). */
+    public List<ReceivedRtcpCompound> receivedRtcpCompounds() {
+        return new ArrayList<>(receivedRtcpCompounds);
     }
 
     public long dropCount(DropReason reason) {
