@@ -132,6 +132,8 @@ public final class PeerConnection implements DatagramEndpoint {
     private long keyframeRequestsSent;
 
     private PeerState state = PeerState.CONNECTING;
+    /** The selected address, once bound to us in the demux: where media and DTLS go. */
+    private InetSocketAddress mediaAddress;
     private SrtpSession srtp;
     private ScheduledFuture<?> timer;
 
@@ -220,9 +222,12 @@ public final class PeerConnection implements DatagramEndpoint {
         return state;
     }
 
-    /** Where media goes: the ICE-selected remote address, or null before the first check. */
+    /**
+     * Where media goes: the ICE-selected remote address once it is bound to this peer in the
+     * demultiplexer, or null before that.
+     */
     public InetSocketAddress remoteAddress() {
-        return ice.selectedAddress();
+        return mediaAddress;
     }
 
     @Override
@@ -267,8 +272,12 @@ public final class PeerConnection implements DatagramEndpoint {
             return;
         }
         bindAddress(sender);
-        if (outcome == BindingRequestOutcome.RESPONDED_SELECTED_ADDRESS_CHANGED) {
-            LOG.debug("Peer {} selected {}", id, sender);
+        InetSocketAddress selected = ice.selectedAddress();
+        if (selected != null && !selected.equals(mediaAddress) && boundAddresses.contains(selected)) {
+            // Media follows the ICE selection only to an address this peer owns in the demux: an
+            // authenticated peer cannot steer our media to an address another peer holds.
+            mediaAddress = selected;
+            LOG.debug("Peer {} selected {}", id, selected);
         }
         socket.send(response, sender);
     }
@@ -279,10 +288,10 @@ public final class PeerConnection implements DatagramEndpoint {
             return;
         }
         if (boundAddresses.size() == MAX_BOUND_ADDRESSES) {
-            InetSocketAddress selected = ice.selectedAddress();
+            // The oldest address that media does not use makes room.
             InetSocketAddress evicted = null;
             for (InetSocketAddress candidate : boundAddresses) {
-                if (!candidate.equals(selected)) {
+                if (!candidate.equals(mediaAddress)) {
                     evicted = candidate;
                     break;
                 }
@@ -410,7 +419,7 @@ public final class PeerConnection implements DatagramEndpoint {
      * have {@link #RTP_TAILROOM} bytes of tailroom.
      */
     public void sendRtp(ByteBuf packet) {
-        InetSocketAddress remote = ice.selectedAddress();
+        InetSocketAddress remote = mediaAddress;
         if (state != PeerState.CONNECTED || remote == null) {
             drops[PeerDropReason.SEND_NOT_READY.ordinal()]++;
             packet.release();
@@ -441,7 +450,7 @@ public final class PeerConnection implements DatagramEndpoint {
 
     /** As {@link #sendRtp} for one RTCP (compound) packet; needs {@link #RTCP_TAILROOM}. */
     public void sendRtcp(ByteBuf packet) {
-        InetSocketAddress remote = ice.selectedAddress();
+        InetSocketAddress remote = mediaAddress;
         if (state != PeerState.CONNECTED || remote == null) {
             drops[PeerDropReason.SEND_NOT_READY.ordinal()]++;
             packet.release();
@@ -500,7 +509,7 @@ public final class PeerConnection implements DatagramEndpoint {
         ByteBuf datagram = allocator.buffer(length).writeBytes(data, offset, length);
         try {
             loop.execute(() -> {
-                InetSocketAddress remote = ice.selectedAddress();
+                InetSocketAddress remote = mediaAddress;
                 if (remote == null) {
                     drops[PeerDropReason.SEND_NOT_READY.ordinal()]++;
                     datagram.release();
@@ -524,7 +533,7 @@ public final class PeerConnection implements DatagramEndpoint {
                 srtp = new SrtpSession(keys);
                 state = PeerState.CONNECTED;
                 reportInterval.start(System.nanoTime());
-                LOG.info("Peer {} connected from {} ({})", id, ice.selectedAddress(), keys.profile());
+                LOG.info("Peer {} connected from {} ({})", id, mediaAddress, keys.profile());
                 listener.onConnected(PeerConnection.this);
             });
         }
@@ -642,6 +651,6 @@ public final class PeerConnection implements DatagramEndpoint {
 
     @Override
     public String toString() {
-        return "PeerConnection{" + id + ", " + state + ", " + ice.selectedAddress() + "}";
+        return "PeerConnection{" + id + ", " + state + ", " + mediaAddress + "}";
     }
 }
