@@ -12,9 +12,12 @@ import org.archipelago.media.ice.IceLiteAgent;
 import org.archipelago.media.rtcp.RtcpCompoundIterator;
 import org.archipelago.media.rtcp.RtcpFullIntraRequest;
 import org.archipelago.media.rtcp.RtcpHeader;
+import org.archipelago.media.rtcp.RtcpNack;
 import org.archipelago.media.rtcp.RtcpPictureLossIndication;
 import org.archipelago.media.sdp.Codec;
 import org.archipelago.media.rtp.RtpPacket;
+import org.archipelago.media.rtx.NackGenerator;
+import org.archipelago.media.rtx.RtxDepacketizer;
 import org.archipelago.media.sdp.MediaKind;
 import org.archipelago.media.sdp.NegotiatedMedia;
 import org.archipelago.media.sdp.SdpAnswer;
@@ -30,6 +33,7 @@ import org.archipelago.media.transport.DatagramDemux;
 import org.archipelago.media.transport.DatagramEndpoint;
 import org.archipelago.media.transport.PacketKind;
 import org.archipelago.media.transport.UdpSocket;
+import io.netty.util.collection.IntObjectHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +66,18 @@ public final class PeerConnection implements DatagramEndpoint {
 
     /** Remote addresses one peer may have bound at once (host, reflexive, relayed, a move or two). */
     static final int MAX_BOUND_ADDRESSES = 4;
-    /** Fine enough to spread RTCP reports over 0.5–1.5 × {@link #REPORT_INTERVAL_NANOS}. */
-    private static final long TIMER_PERIOD_MILLIS = 100;
+    /**
+     * Fine enough for NACK timing (a missing packet waits about 15 ms for reordering, see
+     * {@link NackGenerator}) and to spread RTCP reports over 0.5–1.5 × {@link #REPORT_INTERVAL_NANOS}.
+     */
+    private static final long TIMER_PERIOD_MILLIS = 20;
+    /** Incoming media streams tracked for loss (NACK), as many as the statistics track. */
+    static final int MAX_NACK_STREAMS = PeerStatistics.MAX_RECEIVE_STREAMS;
+    /** Sequence numbers in one NACK: a burst of this many costs 4 to 4 × this bytes of FCI. */
+    static final int MAX_NACK_ITEMS = 64;
+    /** RTCP header, sender SSRC and media SSRC of a NACK, then one 4-byte (PID, BLP) pair per run (RFC 4585 §6.2.1). */
+    private static final int NACK_HEADER_LENGTH = 12;
+    private static final int NACK_PAIR_LENGTH = 4;
     /** Mean interval of our RTCP reports (RFC 3550 §6.2 leaves it to the profile; libwebrtc uses 1 s for video). */
     static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -79,10 +93,16 @@ public final class PeerConnection implements DatagramEndpoint {
          * A decrypted, valid RTP packet. The view and its buffer are borrowed for the duration of
          * the call: retain the buffer, or copy it, to keep anything.
          *
-         * @param media          the m-section whose payload type this is
-         * @param retransmission whether the payload type is an RTX one (RFC 4588)
+         * <p>RTX packets (RFC 4588) never reach the listener as such: a retransmission of a packet
+         * that was missing is restored in place into the original (its SSRC, sequence number,
+         * payload type and payload) and delivered with {@code recovered} set; it arrives late, out
+         * of sequence order. Retransmissions not needed, padding-only RTX (probing) and RTX that
+         * cannot be mapped are dropped and counted ({@link #rtxDropCount}).
+         *
+         * @param media     the m-section whose payload type this is
+         * @param recovered whether the packet was restored from an RTX retransmission
          */
-        default void onRtp(PeerConnection peer, NegotiatedMedia media, RtpPacket packet, boolean retransmission, long nowNanos) {
+        default void onRtp(PeerConnection peer, NegotiatedMedia media, RtpPacket packet, boolean recovered, long nowNanos) {
         }
 
         /** The remote side asked for a keyframe of {@code mediaSsrc} (PLI or FIR) that we send it. */
@@ -120,6 +140,15 @@ public final class PeerConnection implements DatagramEndpoint {
     private final RtcpCompoundIterator rtcp = new RtcpCompoundIterator();
     private final RtcpPictureLossIndication pli = new RtcpPictureLossIndication();
     private final RtcpFullIntraRequest fir = new RtcpFullIntraRequest();
+    /** Loss tracking per incoming media SSRC; NACKs only for those whose payload type negotiated nack. */
+    private final IntObjectHashMap<NackGenerator> nackBySsrc = new IntObjectHashMap<>();
+    private final NackGenerator[] nackGenerators = new NackGenerator[MAX_NACK_STREAMS];
+    private final boolean[] nackNegotiated = new boolean[MAX_NACK_STREAMS];
+    private int nackGeneratorCount;
+    private long nackStreamsRefused;
+    private final int[] nackItems = new int[MAX_NACK_ITEMS];
+    private final RtxDepacketizer rtx;
+    private long nacksSent;
 
     private final ArrayDeque<InetSocketAddress> boundAddresses = new ArrayDeque<>(MAX_BOUND_ADDRESSES);
     private final long[] drops = new long[PeerDropReason.COUNT];
@@ -150,6 +179,7 @@ public final class PeerConnection implements DatagramEndpoint {
         this.connectTimeoutNanos = engine.options().connectTimeout().toNanos();
         this.createdNanos = nowNanos;
         this.incomingStreams = new IncomingStreamMap(answer.negotiatedMedia());
+        this.rtx = new RtxDepacketizer(answer.negotiatedMedia());
         this.sendSsrcs = sendSsrcsOf(answer);
         // RTCP feedback names its sender (RFC 4585 §6.1): one of our SSRCs on this peer, or, for a
         // peer we only receive from, a fixed non-zero value (RFC 8108 allows any unused SSRC).
@@ -340,7 +370,94 @@ public final class PeerConnection implements DatagramEndpoint {
         rtpPacketsByKind[kind]++;
         rtpBytesByKind[kind] += rtp.length();
         statistics.onRtp(rtp.ssrc(), rtp.sequenceNumber(), rtp.timestamp(), codec.clockRate(), nowNanos);
-        listener.onRtp(this, media, rtp, codec.isRtx(), nowNanos);
+        if (codec.isRtx()) {
+            onRtx(media, nowNanos);
+            return;
+        }
+        NackGenerator nack = nackGenerator(rtp.ssrc(), media, codec);
+        if (nack != null) {
+            nack.onPacket(rtp.sequenceNumber(), nowNanos);
+        }
+        listener.onRtp(this, media, rtp, false, nowNanos);
+    }
+
+    /**
+     * An RTX packet (RFC 4588): restored in place into the original it repairs, which goes to the
+     * listener only when it was missing. The restored packet does not count in the media stream's
+     * receive statistics (its loss is what the network did; the RTX stream has its own).
+     */
+    private void onRtx(NegotiatedMedia media, long nowNanos) {
+        if (!rtx.restore(rtp, media)) {
+            return;
+        }
+        NackGenerator nack = nackBySsrc.get((int) rtp.ssrc());
+        if (nack == null || !nack.onRetransmission(rtp.sequenceNumber(), nowNanos)) {
+            rtx.notNeeded();
+            return;
+        }
+        listener.onRtp(this, media, rtp, true, nowNanos);
+    }
+
+    /** The stream's loss tracker, created on its first packet within {@link #MAX_NACK_STREAMS}. */
+    private NackGenerator nackGenerator(long ssrc, NegotiatedMedia media, Codec codec) {
+        NackGenerator nack = nackBySsrc.get((int) ssrc);
+        if (nack != null || nackGeneratorCount == MAX_NACK_STREAMS) {
+            if (nack == null) {
+                nackStreamsRefused++;
+            }
+            return nack;
+        }
+        nack = new NackGenerator(ssrc);
+        nackBySsrc.put((int) ssrc, nack);
+        nackGenerators[nackGeneratorCount] = nack;
+        // RFC 4585 §4.2: generic NACK only where the answer kept "a=rtcp-fb:<pt> nack" (browsers
+        // negotiate it for video, not for Opus, which repairs itself with in-band FEC).
+        nackNegotiated[nackGeneratorCount] = codec.feedback().contains(org.archipelago.media.sdp.RtcpFeedback.NACK);
+        nackGeneratorCount++;
+        rtx.onMediaStream(media, ssrc);
+        return nack;
+    }
+
+    /** Sends the NACKs due at {@code nowNanos}: one generic NACK (RFC 4585 §6.2.1) per stream with any. */
+    private void sendNacks(long nowNanos) {
+        long rtt = -1;
+        boolean rttRead = false;
+        for (int i = 0; i < nackGeneratorCount; i++) {
+            NackGenerator nack = nackGenerators[i];
+            if (!nackNegotiated[i] || nack.missingCount() == 0) {
+                continue;
+            }
+            if (!rttRead) {
+                rtt = roundTripTimeNanos();
+                rttRead = true;
+            }
+            int count = nack.collectDue(nowNanos, rtt, nackItems, MAX_NACK_ITEMS);
+            if (count == 0) {
+                continue;
+            }
+            ByteBuf packet = allocator.buffer(NACK_HEADER_LENGTH + NACK_PAIR_LENGTH * count + RTCP_TAILROOM);
+            if (!RtcpNack.write(packet, feedbackSenderSsrc, nack.ssrc(), nackItems, count)) {
+                packet.release();
+                continue;
+            }
+            nacksSent++;
+            sendRtcp(packet);
+        }
+    }
+
+    /**
+     * This leg's round trip: the smallest measured on any stream we send (RFC 3550 §6.4.1, from
+     * the peer's report blocks about our SRs), or -1 when none was (a peer that only publishes).
+     */
+    private long roundTripTimeNanos() {
+        long rtt = -1;
+        for (int i = 0; i < statistics.sendStreamCount(); i++) {
+            long measured = statistics.sendStream(i).roundTripTimeNanos();
+            if (measured >= 0 && (rtt < 0 || measured < rtt)) {
+                rtt = measured;
+            }
+        }
+        return rtt;
     }
 
     private void onRtcp(ByteBuf packet, long nowNanos) {
@@ -554,8 +671,11 @@ public final class PeerConnection implements DatagramEndpoint {
             close("ice: consent expired (no connectivity check for the consent timeout)");
         } else if (ice.selectedAddress() == null && nowNanos - createdNanos > connectTimeoutNanos) {
             close("ice: no connectivity check within the connect timeout");
-        } else if (state == PeerState.CONNECTED && reportInterval.isDue(nowNanos)) {
-            sendReport(nowNanos);
+        } else if (state == PeerState.CONNECTED) {
+            sendNacks(nowNanos);
+            if (reportInterval.isDue(nowNanos)) {
+                sendReport(nowNanos);
+            }
         }
     }
 
@@ -621,6 +741,34 @@ public final class PeerConnection implements DatagramEndpoint {
 
     public long rtcpPacketsSent() {
         return rtcpPacketsSent;
+    }
+
+    /** Generic NACKs sent to this peer (one per stream per timer tick at most). */
+    public long nacksSent() {
+        return nacksSent;
+    }
+
+    /**
+     * The loss tracker of the incoming media stream {@code ssrc} (gaps, NACKed, recovered, gave
+     * up), or null when no packet of it arrived. Read on the peer's loop.
+     */
+    public NackGenerator nackGenerator(long ssrc) {
+        return nackBySsrc.get((int) ssrc);
+    }
+
+    /** Incoming media streams not tracked for loss because {@link #MAX_NACK_STREAMS} were. */
+    public long nackStreamsRefused() {
+        return nackStreamsRefused;
+    }
+
+    /** RTX packets dropped for {@code reason}. */
+    public long rtxDropCount(RtxDepacketizer.DropReason reason) {
+        return rtx.dropCount(reason);
+    }
+
+    /** RTX packets restored into their originals (those not needed included). */
+    public long rtxRestored() {
+        return rtx.restored();
     }
 
     /** PLIs sent to this peer through {@link #requestKeyframe}. */

@@ -146,11 +146,12 @@ final class LessonForwarding {
         }
     }
 
-    void onRtp(Participant participant, NegotiatedMedia media, RtpPacket packet, boolean retransmission, long nowNanos) {
-        if (retransmission) {
-            // RTX is answered and repaired per leg (retransmission work); it is not forwarded as is.
-            return;
-        }
+    /**
+     * A publisher's packet, to the router. {@code recovered}: the peer restored it from RTX (RFC
+     * 4588) after a NACK; it is the original packet, late, and the router's rewriter maps it into
+     * each subscriber's stream like any reordered packet, so it is forwarded the same way.
+     */
+    void onRtp(Participant participant, NegotiatedMedia media, RtpPacket packet, boolean recovered, long nowNanos) {
         Tracks own = tracks.get(participant);
         PublishedTrack track = own == null ? null : own.sources.get(media);
         if (track == null) {
