@@ -65,8 +65,8 @@ public final class Participant implements PeerConnection.Listener {
     }
 
     @Override
-    public void onRtp(PeerConnection peer, NegotiatedMedia media, RtpPacket packet, boolean retransmission, long nowNanos) {
-        room.onRtp(this, media, packet, retransmission, nowNanos);
+    public void onRtp(PeerConnection peer, NegotiatedMedia media, RtpPacket packet, boolean recovered, long nowNanos) {
+        room.onRtp(this, media, packet, recovered, nowNanos);
     }
 
     @Override

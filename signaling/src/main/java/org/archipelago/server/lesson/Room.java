@@ -246,8 +246,8 @@ public final class Room {
         refresh();
     }
 
-    void onRtp(Participant participant, NegotiatedMedia media, RtpPacket packet, boolean retransmission, long nowNanos) {
-        forwarding.onRtp(participant, media, packet, retransmission, nowNanos);
+    void onRtp(Participant participant, NegotiatedMedia media, RtpPacket packet, boolean recovered, long nowNanos) {
+        forwarding.onRtp(participant, media, packet, recovered, nowNanos);
     }
 
     void onKeyframeRequest(Participant participant, long mediaSsrc, long nowNanos) {
