@@ -9,6 +9,8 @@ import org.archipelago.media.dtls.DtlsRole;
 import org.archipelago.media.dtls.DtlsTransportConfig;
 import org.archipelago.media.ice.IceCredentials;
 import org.archipelago.media.ice.IceLiteAgent;
+import org.archipelago.media.rtx.NackResponder;
+import org.archipelago.media.rtx.RetransmissionHistory;
 import org.archipelago.media.sdp.Fingerprint;
 import org.archipelago.media.sdp.HostCandidate;
 import org.archipelago.media.sdp.MediaDescription;
@@ -67,10 +69,12 @@ public final class MediaEngine implements AutoCloseable {
      * @param connectTimeout     a peer with no authenticated connectivity check after this is closed
      * @param dtls               DTLS timeouts, MTU and SRTP profiles
      * @param certificate        our DTLS identity, or null to make a fresh one
+     * @param retransmissionHistorySize packets kept per send stream for answering NACKs (RFC 4585,
+     *                           RFC 4588): a power of two up to 32768; see {@link NackResponder.Limits}
      */
     public record Options(UdpTransport.Options udp, List<InetAddress> announcedAddresses, int maxPeers,
                           Duration consentTimeout, Duration connectTimeout, DtlsTransportConfig dtls,
-                          DtlsCertificate certificate) {
+                          DtlsCertificate certificate, int retransmissionHistorySize) {
         public Options {
             Objects.requireNonNull(udp, "udp");
             announcedAddresses = List.copyOf(announcedAddresses);
@@ -83,6 +87,22 @@ public final class MediaEngine implements AutoCloseable {
             Objects.requireNonNull(consentTimeout, "consentTimeout");
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             Objects.requireNonNull(dtls, "dtls");
+            if (!RetransmissionHistory.isValidCapacity(retransmissionHistorySize)) {
+                throw new IllegalArgumentException("retransmissionHistorySize must be a power of two from 1 to "
+                        + RetransmissionHistory.MAX_CAPACITY + ", got " + retransmissionHistorySize);
+            }
+        }
+
+        /** As the canonical constructor, with the default history size ({@link NackResponder.Limits#DEFAULT_HISTORY_SIZE}). */
+        public Options(UdpTransport.Options udp, List<InetAddress> announcedAddresses, int maxPeers,
+                       Duration consentTimeout, Duration connectTimeout, DtlsTransportConfig dtls,
+                       DtlsCertificate certificate) {
+            this(udp, announcedAddresses, maxPeers, consentTimeout, connectTimeout, dtls, certificate,
+                    NackResponder.Limits.DEFAULT_HISTORY_SIZE);
+        }
+
+        public Options withRetransmissionHistorySize(int packets) {
+            return new Options(udp, announcedAddresses, maxPeers, consentTimeout, connectTimeout, dtls, certificate, packets);
         }
 
         /** Loopback-only defaults on the given port (0: any free port), for tests and development. */

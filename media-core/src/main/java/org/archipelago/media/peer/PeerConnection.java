@@ -14,10 +14,11 @@ import org.archipelago.media.rtcp.RtcpFullIntraRequest;
 import org.archipelago.media.rtcp.RtcpHeader;
 import org.archipelago.media.rtcp.RtcpNack;
 import org.archipelago.media.rtcp.RtcpPictureLossIndication;
-import org.archipelago.media.sdp.Codec;
 import org.archipelago.media.rtp.RtpPacket;
 import org.archipelago.media.rtx.NackGenerator;
 import org.archipelago.media.rtx.RtxDepacketizer;
+import org.archipelago.media.rtx.NackResponder;
+import org.archipelago.media.sdp.Codec;
 import org.archipelago.media.sdp.MediaKind;
 import org.archipelago.media.sdp.NegotiatedMedia;
 import org.archipelago.media.sdp.SdpAnswer;
@@ -149,6 +150,10 @@ public final class PeerConnection implements DatagramEndpoint {
     private final int[] nackItems = new int[MAX_NACK_ITEMS];
     private final RtxDepacketizer rtx;
     private long nacksSent;
+    private final RtcpNack nack = new RtcpNack();
+    /** Send-side history and NACK answering (RTX, RFC 4588); released on close. */
+    private final NackResponder retransmissions;
+    private final NackResponder.Sink retransmissionSink = new RetransmissionSink();
 
     private final ArrayDeque<InetSocketAddress> boundAddresses = new ArrayDeque<>(MAX_BOUND_ADDRESSES);
     private final long[] drops = new long[PeerDropReason.COUNT];
@@ -188,6 +193,9 @@ public final class PeerConnection implements DatagramEndpoint {
         this.statistics = statisticsOf(answer, engine, feedbackSenderSsrc);
         this.reportInterval = new RtcpReportInterval(REPORT_INTERVAL_NANOS, new SplittableRandom());
         Arrays.fill(lastFirSequence, -1);
+        this.retransmissions = NackResponder.forAnswer(answer,
+                NackResponder.Limits.defaults(engine.options().retransmissionHistorySize()), allocator,
+                RTP_TAILROOM, new SplittableRandom());
         this.dtls = new DtlsTransport(dtlsRole, engine.certificate(), remoteFingerprint, this::sendDtls,
                 engine.dtlsExecutor(), new DtlsEvents(), engine.options().dtls());
     }
@@ -491,6 +499,13 @@ public final class PeerConnection implements DatagramEndpoint {
                 statistics.onReceiverReport(packet, rtcp.packetOffset(), rtcp.packetLength(), nowNanos);
                 continue;
             }
+            if (type == RtcpHeader.TRANSPORT_FEEDBACK) {
+                // Generic NACK (RFC 4585 §6.2.1) for a stream we send: answered from its history.
+                if (rtcp.count() == RtcpNack.FORMAT && nack.wrap(packet, rtcp.packetOffset(), rtcp.packetLength())) {
+                    retransmissions.onNack(nack, roundTripTimeNanos(nack.mediaSsrc()), nowNanos, retransmissionSink);
+                }
+                continue;
+            }
             if (type != RtcpHeader.PAYLOAD_FEEDBACK) {
                 continue;
             }
@@ -521,6 +536,12 @@ public final class PeerConnection implements DatagramEndpoint {
         }
     }
 
+    /** The RTT the peer's reports gave for our stream {@code ssrc}, or -1 when unknown. */
+    private long roundTripTimeNanos(long ssrc) {
+        SendStatistics stream = statistics.sendStatistics(ssrc);
+        return stream == null ? -1 : stream.roundTripTimeNanos();
+    }
+
     private int sendSsrcIndex(long ssrc) {
         for (int i = 0; i < sendSsrcs.length; i++) {
             if (sendSsrcs[i] == ssrc) {
@@ -534,6 +555,10 @@ public final class PeerConnection implements DatagramEndpoint {
      * Sends one RTP packet to the peer: SRTP-protects it in place and queues it on the socket of
      * this loop. Ownership: takes the buffer over (sent, or released on a drop). The buffer must
      * have {@link #RTP_TAILROOM} bytes of tailroom.
+     *
+     * <p>A stream with NACK negotiated keeps the packet for retransmission ({@link NackResponder}):
+     * a pooled copy of the plaintext before protection when it is answered with RTX, else one more
+     * reference to the protected packet (the copy and the reference belong to the history).
      */
     public void sendRtp(ByteBuf packet) {
         InetSocketAddress remote = mediaAddress;
@@ -542,26 +567,71 @@ public final class PeerConnection implements DatagramEndpoint {
             packet.release();
             return;
         }
-        recordSent(packet);
+        long sentNanos = recordSent(packet);
+        boolean valid = sentRtp.isValid();
+        if (valid) {
+            retransmissions.beforeProtect(sentRtp, sentNanos);
+        }
         if (!srtp.protectRtp(packet)) {
             drops[PeerDropReason.SRTP_PROTECT_REFUSED.ordinal()]++;
             packet.release();
             return;
         }
+        if (valid) {
+            retransmissions.afterProtect(packet, sentNanos);
+        }
         rtpPacketsSent++;
         socket.send(packet, remote);
     }
 
-    /** Counts a packet for its send stream's SR; reads the clock once per RTP timestamp (frame). */
-    private void recordSent(ByteBuf packet) {
+    /**
+     * Counts a packet for its send stream's SR; reads the clock once per RTP timestamp (frame) and
+     * returns that send time (0 for a packet of no send stream of ours).
+     */
+    private long recordSent(ByteBuf packet) {
         if (!sentRtp.wrap(packet)) {
-            return;   // SRTP will refuse it or the peer will drop it; not ours to judge here
+            return 0;   // SRTP will refuse it or the peer will drop it; not ours to judge here
         }
         SendStatistics stream = statistics.sendStatistics(sentRtp.ssrc());
-        if (stream != null) {
-            long timestamp = sentRtp.timestamp();
-            stream.onPacket(timestamp, sentRtp.payloadLength(),
-                    stream.isNewTimestamp(timestamp) ? System.nanoTime() : stream.lastRtpTimestampNanos());
+        if (stream == null) {
+            return 0;
+        }
+        long timestamp = sentRtp.timestamp();
+        long sentNanos = stream.isNewTimestamp(timestamp) ? System.nanoTime() : stream.lastRtpTimestampNanos();
+        stream.onPacket(timestamp, sentRtp.payloadLength(), sentNanos);
+        return sentNanos;
+    }
+
+    /** Retransmissions from {@link #retransmissions}: sent like {@link #sendRtp}, but never kept again. */
+    private final class RetransmissionSink implements NackResponder.Sink {
+        @Override
+        public void sendRtx(ByteBuf plaintextRtx) {
+            InetSocketAddress remote = mediaAddress;
+            if (state != PeerState.CONNECTED || remote == null) {
+                drops[PeerDropReason.SEND_NOT_READY.ordinal()]++;
+                plaintextRtx.release();
+                return;
+            }
+            recordSent(plaintextRtx);   // the RTX SSRC's SR counts what it carried
+            if (!srtp.protectRtp(plaintextRtx)) {
+                drops[PeerDropReason.SRTP_PROTECT_REFUSED.ordinal()]++;
+                plaintextRtx.release();
+                return;
+            }
+            rtpPacketsSent++;
+            socket.send(plaintextRtx, remote);
+        }
+
+        @Override
+        public void resendProtected(ByteBuf srtpPacket) {
+            InetSocketAddress remote = mediaAddress;
+            if (state != PeerState.CONNECTED || remote == null) {
+                drops[PeerDropReason.SEND_NOT_READY.ordinal()]++;
+                srtpPacket.release();
+                return;
+            }
+            rtpPacketsSent++;
+            socket.send(srtpPacket, remote);
         }
     }
 
@@ -709,6 +779,7 @@ public final class PeerConnection implements DatagramEndpoint {
         if (srtp != null) {
             srtp.close();
         }
+        retransmissions.close();
         engine.peerClosed(this);
         LOG.info("Peer {} closed: {}", id, reason);
         listener.onClosed(this, reason);
@@ -782,6 +853,11 @@ public final class PeerConnection implements DatagramEndpoint {
      */
     public PeerStatistics statistics() {
         return statistics;
+    }
+
+    /** Retransmission on our send streams: histories and NACK/RTX counters. Read on the peer's loop. */
+    public NackResponder retransmissions() {
+        return retransmissions;
     }
 
     /** The SRTP session once connected (for its counters), else null. */

@@ -196,6 +196,8 @@ public final class NativeTestPeer implements AutoCloseable {
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
     private final CompletableFuture<String> dtlsClosed = new CompletableFuture<>();
     private final ConcurrentLinkedQueue<ReceivedRtp> receivedRtp = new ConcurrentLinkedQueue<>();
+    /** The same packets whole (decrypted), for tests that read payloads (RTX's original sequence number). */
+    private final ConcurrentLinkedQueue<byte[]> receivedRtpBytes = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<ReceivedRtcp> receivedRtcp = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<ReceivedRtcpCompound> receivedRtcpCompounds = new ConcurrentLinkedQueue<>();
     private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
@@ -477,6 +479,7 @@ public final class NativeTestPeer implements AutoCloseable {
         } else {
             receivedRtp.add(new ReceivedRtp(rtpView.ssrc(), rtpView.payloadType(), rtpView.sequenceNumber(),
                     rtpView.timestamp(), rtpView.marker(), rtpView.payloadLength()));
+            receivedRtpBytes.add(ByteBufUtil.getBytes(data));
         }
     }
 
@@ -670,6 +673,11 @@ public final class NativeTestPeer implements AutoCloseable {
     /** Decrypted RTP received so far, in arrival order (a snapshot). */
     public List<ReceivedRtp> receivedRtp() {
         return new ArrayList<>(receivedRtp);
+    }
+
+    /** Decrypted RTP received so far, each packet's bytes whole, in arrival order (a snapshot). */
+    public List<byte[]> receivedRtpBytes() {
+        return new ArrayList<>(receivedRtpBytes);
     }
 
     /** RTCP packets of decrypted compounds received so far, in arrival order (a snapshot). */
