@@ -19,6 +19,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.archipelago.media.impair.Direction;
+import org.archipelago.media.impair.ImpairedLink;
+import org.archipelago.media.impair.NetworkImpairment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,9 +76,12 @@ public final class UdpTransport implements AutoCloseable {
     private final List<EventLoop> loops;
     private final InetSocketAddress localAddress;
     private final boolean nativeTransport;
+    private final NetworkImpairment impairment;
 
-    private UdpTransport(MultiThreadIoEventLoopGroup group, List<UdpSocket> sockets, InetSocketAddress localAddress, boolean nativeTransport) {
+    private UdpTransport(MultiThreadIoEventLoopGroup group, List<UdpSocket> sockets, InetSocketAddress localAddress,
+                         boolean nativeTransport, NetworkImpairment impairment) {
         this.group = group;
+        this.impairment = impairment;
         this.sockets = List.copyOf(sockets);
         this.localAddress = localAddress;
         this.nativeTransport = nativeTransport;
@@ -91,12 +97,23 @@ public final class UdpTransport implements AutoCloseable {
 
     /** Opens the port and starts delivering datagrams to {@code demux}. */
     public static UdpTransport start(Options options, DatagramDemux demux) throws InterruptedException {
+        return start(options, demux, null);
+    }
+
+    /**
+     * Opens the port with an impairment stage on its path (tests, ops): datagrams from an address
+     * impaired on ingress go through its link before the demultiplexer, datagrams to an address
+     * impaired on egress before the socket. The transport clears the stage when it closes.
+     *
+     * @param impairment the stage, or null for none (then the path costs a null check)
+     */
+    public static UdpTransport start(Options options, DatagramDemux demux, NetworkImpairment impairment) throws InterruptedException {
         boolean useEpoll = options.preferNative() && Epoll.isAvailable();
         int socketCount = useEpoll ? options.eventLoops() : 1;
         IoHandlerFactory ioHandlerFactory = useEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(socketCount,
                 new DefaultThreadFactory("media-loop", true), ioHandlerFactory);
-        ChannelHandler handler = new InboundHandler(demux);
+        ChannelHandler handler = new InboundHandler(demux, impairment);
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(useEpoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
@@ -114,7 +131,7 @@ public final class UdpTransport implements AutoCloseable {
             for (int i = 0; i < socketCount; i++) {
                 // MultiThreadIoEventLoopGroup hands out loops round-robin: one socket per loop.
                 Channel channel = bootstrap.bind(options.bindAddress(), port).sync().channel();
-                sockets.add(new UdpSocket(channel));
+                sockets.add(new UdpSocket(channel, impairment));
                 port = ((InetSocketAddress) channel.localAddress()).getPort();
             }
         } catch (RuntimeException | InterruptedException e) {
@@ -126,7 +143,7 @@ public final class UdpTransport implements AutoCloseable {
         }
         InetSocketAddress local = (InetSocketAddress) sockets.get(0).channel().localAddress();
         LOG.info("Media port open on udp {} ({} with {} socket(s))", local, useEpoll ? "epoll" : "nio", sockets.size());
-        return new UdpTransport(group, sockets, local, useEpoll);
+        return new UdpTransport(group, sockets, local, useEpoll, impairment);
     }
 
     /** The loops rooms and peers are placed on; each has a socket ({@link #socketFor}) except with NIO. */
@@ -159,8 +176,17 @@ public final class UdpTransport implements AutoCloseable {
         return sum;
     }
 
+    /** The impairment stage this transport was started with, or null. */
+    public NetworkImpairment impairment() {
+        return impairment;
+    }
+
     @Override
     public void close() {
+        if (impairment != null) {
+            // Release held datagrams on their loops while the loops still run tasks.
+            impairment.clearAll();
+        }
         for (UdpSocket socket : sockets) {
             socket.channel().close().syncUninterruptibly();
         }
@@ -171,16 +197,25 @@ public final class UdpTransport implements AutoCloseable {
     @ChannelHandler.Sharable
     private static final class InboundHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         private final DatagramDemux demux;
+        /** Null unless the transport was started with an impairment stage. */
+        private final NetworkImpairment impairment;
+        private final ImpairedLink.Output impairedIngress;
 
-        InboundHandler(DatagramDemux demux) {
+        InboundHandler(DatagramDemux demux, NetworkImpairment impairment) {
             super(false);
             this.demux = demux;
+            this.impairment = impairment;
+            this.impairedIngress = demux::onDatagram;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             // Ownership of the content passes to the demux, which releases or hands it on.
             ByteBuf content = packet.content();
+            if (impairment != null
+                    && impairment.offer(Direction.INGRESS, content, packet.sender(), ctx.channel().eventLoop(), impairedIngress)) {
+                return;
+            }
             demux.onDatagram(content, packet.sender(), System.nanoTime());
         }
 
