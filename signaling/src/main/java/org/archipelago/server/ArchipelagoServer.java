@@ -73,10 +73,12 @@ public final class ArchipelagoServer implements AutoCloseable {
                 media.socketBufferBytes(), true);
         DtlsTransportConfig dtls = DtlsTransportConfig.defaults()
                 .withHandshakeTimeout(Duration.ofSeconds(config.dtls().handshakeTimeoutSeconds()));
-        return new MediaEngine.Options(udp, config.mediaAnnouncedAddresses(), media.maxPeers(),
+        MediaEngine.Options options = new MediaEngine.Options(udp, config.mediaAnnouncedAddresses(), media.maxPeers(),
                 Duration.ofSeconds(config.ice().consentTimeoutSeconds()),
                 Duration.ofSeconds(config.ice().connectTimeoutSeconds()),
-                dtls, certificate(config.dtls()));
+                dtls, certificate(config.dtls()))
+                .withRetransmissionHistorySize(media.retransmissionHistoryPackets());
+        return media.impairment().enabled() ? options.withImpairment(media.impairment().seed()) : options;
     }
 
     private static SslContext tls(ServerConfig.Http http) {

@@ -60,7 +60,12 @@ public record ServerConfig(Http http, Rooms rooms, Auth auth, Media media, Ice i
             @JsonProperty("announcedAddresses") List<String> announcedAddresses,
             @JsonProperty("eventLoops") int eventLoops,
             @JsonProperty("socketBufferBytes") int socketBufferBytes,
-            @JsonProperty("maxPeers") int maxPeers) {
+            @JsonProperty("maxPeers") int maxPeers,
+            @JsonProperty("retransmissionHistoryPackets") int retransmissionHistoryPackets,
+            @JsonProperty("impairment") Impairment impairment) {
+    }
+
+    public record Impairment(@JsonProperty("enabled") boolean enabled, @JsonProperty("seed") long seed) {
     }
 
     public record Ice(@JsonProperty("consentTimeoutSeconds") int consentTimeoutSeconds,
@@ -182,6 +187,11 @@ public record ServerConfig(Http http, Rooms rooms, Auth auth, Media media, Ice i
         requireRange(source, "media.eventLoops", media.eventLoops(), 0, 256);
         requireRange(source, "media.socketBufferBytes", media.socketBufferBytes(), 65536, 1 << 28);
         requireRange(source, "media.maxPeers", media.maxPeers(), 1, 1_000_000);
+        requireRange(source, "media.retransmissionHistoryPackets", media.retransmissionHistoryPackets(), 1, 32768);
+        if (Integer.bitCount(media.retransmissionHistoryPackets()) != 1) {
+            throw new ConfigException(source + ": 'media.retransmissionHistoryPackets' must be a power of two, got "
+                    + media.retransmissionHistoryPackets());
+        }
         requireRange(source, "ice.consentTimeoutSeconds", ice.consentTimeoutSeconds(), 5, 3600);
         requireRange(source, "ice.connectTimeoutSeconds", ice.connectTimeoutSeconds(), 5, 3600);
         requireRange(source, "dtls.handshakeTimeoutSeconds", dtls.handshakeTimeoutSeconds(), 1, 600);

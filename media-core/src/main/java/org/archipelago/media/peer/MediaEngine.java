@@ -9,6 +9,7 @@ import org.archipelago.media.dtls.DtlsRole;
 import org.archipelago.media.dtls.DtlsTransportConfig;
 import org.archipelago.media.ice.IceCredentials;
 import org.archipelago.media.ice.IceLiteAgent;
+import org.archipelago.media.impair.NetworkImpairment;
 import org.archipelago.media.rtx.NackResponder;
 import org.archipelago.media.rtx.RetransmissionHistory;
 import org.archipelago.media.sdp.Fingerprint;
@@ -74,7 +75,7 @@ public final class MediaEngine implements AutoCloseable {
      */
     public record Options(UdpTransport.Options udp, List<InetAddress> announcedAddresses, int maxPeers,
                           Duration consentTimeout, Duration connectTimeout, DtlsTransportConfig dtls,
-                          DtlsCertificate certificate, int retransmissionHistorySize) {
+                          DtlsCertificate certificate, int retransmissionHistorySize, Long impairmentSeed) {
         public Options {
             Objects.requireNonNull(udp, "udp");
             announcedAddresses = List.copyOf(announcedAddresses);
@@ -98,11 +99,22 @@ public final class MediaEngine implements AutoCloseable {
                        Duration consentTimeout, Duration connectTimeout, DtlsTransportConfig dtls,
                        DtlsCertificate certificate) {
             this(udp, announcedAddresses, maxPeers, consentTimeout, connectTimeout, dtls, certificate,
-                    NackResponder.Limits.DEFAULT_HISTORY_SIZE);
+                    NackResponder.Limits.DEFAULT_HISTORY_SIZE, null);
+        }
+
+        /**
+         * Puts the network impairment stage on the media port (tests, and operators reproducing a
+         * school's link): off unless this is called; {@code seed} makes its randomness repeatable.
+         * Links are then impaired per remote address through {@link MediaEngine#impairment()}.
+         */
+        public Options withImpairment(long seed) {
+            return new Options(udp, announcedAddresses, maxPeers, consentTimeout, connectTimeout, dtls, certificate,
+                    retransmissionHistorySize, seed);
         }
 
         public Options withRetransmissionHistorySize(int packets) {
-            return new Options(udp, announcedAddresses, maxPeers, consentTimeout, connectTimeout, dtls, certificate, packets);
+            return new Options(udp, announcedAddresses, maxPeers, consentTimeout, connectTimeout, dtls, certificate, packets,
+                    impairmentSeed);
         }
 
         /** Loopback-only defaults on the given port (0: any free port), for tests and development. */
@@ -118,6 +130,7 @@ public final class MediaEngine implements AutoCloseable {
     private final DtlsCertificate certificate;
     private final DatagramDemux demux;
     private final UdpTransport transport;
+    private final NetworkImpairment impairment;
     private final ThreadPoolExecutor dtlsExecutor;
     private final SecureRandom random = new SecureRandom();
     private final NtpClock ntpClock = NtpClock.system();
@@ -125,7 +138,9 @@ public final class MediaEngine implements AutoCloseable {
     private final AtomicInteger nextLoop = new AtomicInteger();
     private final AtomicInteger nextPeerId = new AtomicInteger();
 
-    private MediaEngine(Options options, DtlsCertificate certificate, DatagramDemux demux, UdpTransport transport) {
+    private MediaEngine(Options options, DtlsCertificate certificate, DatagramDemux demux, UdpTransport transport,
+                        NetworkImpairment impairment) {
+        this.impairment = impairment;
         this.options = options;
         this.certificate = certificate;
         this.demux = demux;
@@ -148,8 +163,9 @@ public final class MediaEngine implements AutoCloseable {
     public static MediaEngine start(Options options) throws InterruptedException {
         DtlsCertificate certificate = options.certificate() != null ? options.certificate() : DtlsCertificate.generate();
         DatagramDemux demux = new DatagramDemux(options.maxPeers(), PeerConnection.MAX_BOUND_ADDRESSES);
-        UdpTransport transport = UdpTransport.start(options.udp(), demux);
-        MediaEngine engine = new MediaEngine(options, certificate, demux, transport);
+        NetworkImpairment impairment = options.impairmentSeed() == null ? null : new NetworkImpairment(options.impairmentSeed());
+        UdpTransport transport = UdpTransport.start(options.udp(), demux, impairment);
+        MediaEngine engine = new MediaEngine(options, certificate, demux, transport, impairment);
         LOG.info("Media engine ready: ICE-lite on udp {} (host candidates {}), DTLS {} {}, consent timeout {} s",
                 transport.localAddress(), engine.hostCandidates(), certificate.fingerprintAlgorithm(),
                 certificate.fingerprintHex(), options.consentTimeout().toSeconds());
@@ -284,6 +300,15 @@ public final class MediaEngine implements AutoCloseable {
 
     public UdpTransport transport() {
         return transport;
+    }
+
+    /**
+     * The impairment stage on the media port, to impair a peer's link per direction
+     * ({@code impairment().impair(peer.remoteAddress(), Direction.EGRESS, profile)}), or null when
+     * the engine was started without {@link Options#withImpairment}.
+     */
+    public NetworkImpairment impairment() {
+        return impairment;
     }
 
     public DatagramDemux demux() {
