@@ -37,6 +37,8 @@ class ServerConfigTest {
         assertEquals("127.0.0.1", config.http().bindAddress());
         assertEquals(8080, config.http().port());
         assertEquals("", config.auth().secret());
+        assertFalse(config.media().impairment().enabled(), "no impairment unless asked for");
+        assertEquals(512, config.media().retransmissionHistoryPackets());
         assertFalse(config.exposedBeyondLoopback());
         assertEquals(List.of("127.0.0.1"), config.mediaAnnouncedAddresses().stream().map(a -> a.getHostAddress()).toList());
     }
@@ -78,6 +80,8 @@ class ServerConfigTest {
         assertTrue(errorOf("media:\n  bindAddress: 0.0.0.0\n  announcedAddresses: [192.0.2.1]\n").contains("'auth.secret' must be set"));
         assertTrue(errorOf("auth:\n  secret: short\n").contains("'auth.secret' must be at least 32 characters"));
         assertTrue(errorOf("http:\n  maxRequestBytes: 10\n").contains("'http.maxRequestBytes' must be between"));
+        assertTrue(errorOf("media:\n  retransmissionHistoryPackets: 500\n").contains("'media.retransmissionHistoryPackets' must be a power of two"));
+        assertTrue(errorOf("media:\n  impairment:\n    enabeld: true\n").contains("unknown key 'media.impairment.enabeld'"));
         assertTrue(errorOf("media: 5\n").contains("'media' must be a mapping"));
         assertTrue(errorOf("dtls:\n  certificateFile: a.pem\n").contains("must be given together"));
         assertTrue(errorOf("ice:\n  consentTimeoutSeconds: 1\n").contains("'ice.consentTimeoutSeconds' must be between 5 and 3600"));
