@@ -3,7 +3,6 @@ package org.archipelago.media.peer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import org.archipelago.media.dtls.DtlsCertificate;
 import org.archipelago.media.rtcp.RtcpNack;
 import org.archipelago.media.rtp.RtpPacket;
 import org.archipelago.media.rtx.NackResponder;
@@ -11,6 +10,7 @@ import org.archipelago.media.rtx.RetransmissionDropReason;
 import org.archipelago.media.sdp.NegotiatedMedia;
 import org.archipelago.media.sdp.SendStream;
 import org.archipelago.media.testing.Await;
+import org.archipelago.media.testing.peer.NativeSession;
 import org.archipelago.media.testing.peer.NativeTestPeer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,8 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,21 +33,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RetransmissionTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final DtlsCertificate CLIENT_CERTIFICATE = DtlsCertificate.generate();
     private static final int FIRST = 65530;   // across the 16-bit wrap
     private static final int COUNT = 20;
 
-    private MediaEngine engine;
+    private NativeSession session;
     private NativeTestPeer client;
     private PeerConnection server;
 
     @AfterEach
     void close() {
-        if (client != null) {
-            client.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (session != null) {
+            session.close();
         }
     }
 
@@ -150,25 +144,12 @@ class RetransmissionTest {
     }
 
     private void connect() throws Exception {
-        engine = MediaEngine.start(MediaEngine.Options.loopback(0));
-        client = NativeTestPeer.open(NativeTestPeer.Options.defaults().withCertificate(CLIENT_CERTIFICATE));
-        CompletableFuture<PeerConnection> connected = new CompletableFuture<>();
-        server = engine.createPeer(client.offer(), new PeerConnection.Listener() {
-            @Override
-            public void onConnected(PeerConnection peer) {
-                connected.complete(peer);
-            }
-        });
-        client.connect(server.answer().toSdp());
-        client.awaitConnected(TIMEOUT);
-        assertNotNull(connected.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        session = NativeSession.connect();
+        client = session.client();
+        server = session.server();
     }
 
     private <T> T onLoop(Callable<T> task) {
-        try {
-            return server.eventLoop().submit(task).get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return session.onLoop(task);
     }
 }

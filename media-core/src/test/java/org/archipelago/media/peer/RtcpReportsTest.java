@@ -3,7 +3,6 @@ package org.archipelago.media.peer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import org.archipelago.media.dtls.DtlsCertificate;
 import org.archipelago.media.rtcp.NtpTime;
 import org.archipelago.media.rtcp.RtcpCompoundIterator;
 import org.archipelago.media.rtcp.RtcpHeader;
@@ -16,6 +15,7 @@ import org.archipelago.media.sdp.MediaKind;
 import org.archipelago.media.stats.ReceiveStatistics;
 import org.archipelago.media.stats.SendStatistics;
 import org.archipelago.media.testing.Await;
+import org.archipelago.media.testing.peer.NativeSession;
 import org.archipelago.media.testing.peer.NativeTestPeer;
 import org.archipelago.media.testing.peer.NativeTestPeer.ReceivedRtcpCompound;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,20 +39,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RtcpReportsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final DtlsCertificate CLIENT_CERTIFICATE = DtlsCertificate.generate();
     private static final long MS = 1_000_000L;
 
-    private MediaEngine engine;
+    private NativeSession session;
     private NativeTestPeer client;
     private PeerConnection server;
 
     @AfterEach
     void close() {
-        if (client != null) {
-            client.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (session != null) {
+            session.close();
         }
     }
 
@@ -222,27 +217,14 @@ class RtcpReportsTest {
     }
 
     private void connect() throws Exception {
-        engine = MediaEngine.start(MediaEngine.Options.loopback(0));
-        client = NativeTestPeer.open(NativeTestPeer.Options.defaults().withCertificate(CLIENT_CERTIFICATE));
-        CompletableFuture<PeerConnection> connected = new CompletableFuture<>();
-        server = engine.createPeer(client.offer(), new PeerConnection.Listener() {
-            @Override
-            public void onConnected(PeerConnection peer) {
-                connected.complete(peer);
-            }
-        });
-        client.connect(server.answer().toSdp());
-        client.awaitConnected(TIMEOUT);
-        assertNotNull(connected.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        session = NativeSession.connect();
+        client = session.client();
+        server = session.server();
         assertEquals(client.serverSsrc(MediaKind.AUDIO), server.answer().negotiated(NativeTestPeer.AUDIO_MID).sendStream().ssrc());
     }
 
     private <T> T onLoop(Callable<T> task) {
-        try {
-            return server.eventLoop().submit(task).get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return session.onLoop(task);
     }
 
     private ByteBuf serverRtp(long ssrc, int payloadType, int sequenceNumber, long timestamp, int payloadLength) {

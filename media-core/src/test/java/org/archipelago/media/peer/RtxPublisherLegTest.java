@@ -3,7 +3,6 @@ package org.archipelago.media.peer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import org.archipelago.media.dtls.DtlsCertificate;
 import org.archipelago.media.rtcp.RtcpCompoundIterator;
 import org.archipelago.media.rtcp.RtcpHeader;
 import org.archipelago.media.rtcp.RtcpNack;
@@ -12,6 +11,7 @@ import org.archipelago.media.rtx.NackGenerator;
 import org.archipelago.media.rtx.RtxDepacketizer;
 import org.archipelago.media.sdp.NegotiatedMedia;
 import org.archipelago.media.testing.Await;
+import org.archipelago.media.testing.peer.NativeSession;
 import org.archipelago.media.testing.peer.NativeTestPeer;
 import org.archipelago.media.testing.peer.NativeTestPeer.ReceivedRtcpCompound;
 import org.junit.jupiter.api.AfterEach;
@@ -23,11 +23,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -38,9 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RtxPublisherLegTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final DtlsCertificate CLIENT_CERTIFICATE = DtlsCertificate.generate();
 
-    private MediaEngine engine;
+    private NativeSession session;
     private NativeTestPeer client;
     private PeerConnection server;
     private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
@@ -52,11 +49,8 @@ class RtxPublisherLegTest {
 
     @AfterEach
     void close() {
-        if (client != null) {
-            client.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (session != null) {
+            session.close();
         }
     }
 
@@ -163,14 +157,7 @@ class RtxPublisherLegTest {
     }
 
     private void connect() throws Exception {
-        engine = MediaEngine.start(MediaEngine.Options.loopback(0));
-        client = NativeTestPeer.open(NativeTestPeer.Options.defaults().withCertificate(CLIENT_CERTIFICATE));
-        CompletableFuture<PeerConnection> connected = new CompletableFuture<>();
-        server = engine.createPeer(client.offer(), new PeerConnection.Listener() {
-            @Override
-            public void onConnected(PeerConnection peer) {
-                connected.complete(peer);
-            }
+        session = NativeSession.connect(new PeerConnection.Listener() {
 
             @Override
             public void onRtp(PeerConnection peer, NegotiatedMedia media, RtpPacket packet, boolean recovered, long nowNanos) {
@@ -178,16 +165,11 @@ class RtxPublisherLegTest {
                         ByteBufUtil.getBytes(packet.buffer(), packet.payloadOffset(), packet.payloadLength()), recovered));
             }
         });
-        client.connect(server.answer().toSdp());
-        client.awaitConnected(TIMEOUT);
-        assertNotNull(connected.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        client = session.client();
+        server = session.server();
     }
 
     private <T> T onLoop(Callable<T> task) {
-        try {
-            return server.eventLoop().submit(task).get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return session.onLoop(task);
     }
 }
