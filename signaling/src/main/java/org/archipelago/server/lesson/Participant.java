@@ -4,6 +4,8 @@ import org.archipelago.media.peer.PeerConnection;
 import org.archipelago.media.rtp.RtpPacket;
 import org.archipelago.media.sdp.NegotiatedMedia;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /** One participant of a room: a role, a name, its WebRTC peer. Its events run on the room's loop. */
 public final class Participant implements PeerConnection.Listener {
     private final Room room;
@@ -12,6 +14,8 @@ public final class Participant implements PeerConnection.Listener {
     private final ParticipantChannel channel;
     private final Layout requestedLayout;
     private final boolean takeover;
+    /** Set once its session is being ended, so a second request to end it is told there is none. */
+    private final AtomicBoolean leaving = new AtomicBoolean();
     private PeerConnection peer;
     private Layout layout;
 
@@ -22,6 +26,11 @@ public final class Participant implements PeerConnection.Listener {
         this.requestedLayout = layout;
         this.channel = channel;
         this.takeover = takeover;
+    }
+
+    /** Marks the session as ending; true only for the first caller. Thread-safe. */
+    boolean markLeaving() {
+        return leaving.compareAndSet(false, true);
     }
 
     /** A teacher that presented the room's teacher credential to replace the current one. */

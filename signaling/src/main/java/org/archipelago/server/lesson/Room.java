@@ -181,7 +181,9 @@ public final class Room {
     /** Ends a participant's session; false when there is none with that id. Thread-safe. */
     boolean leave(String sessionId, String reason) {
         Participant participant = participants.get(sessionId);
-        if (participant == null) {
+        // The peer closes on its loop a moment later: until then the participant is still listed,
+        // so a second request to end the same session must be told there is nothing to end.
+        if (participant == null || !participant.markLeaving()) {
             return false;
         }
         participant.peer().close(reason);
