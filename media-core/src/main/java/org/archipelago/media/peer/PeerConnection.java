@@ -21,6 +21,7 @@ import org.archipelago.media.rtx.NackResponder;
 import org.archipelago.media.sdp.Codec;
 import org.archipelago.media.sdp.MediaKind;
 import org.archipelago.media.sdp.NegotiatedMedia;
+import org.archipelago.media.sdp.RtcpFeedback;
 import org.archipelago.media.sdp.SdpAnswer;
 import org.archipelago.media.sdp.SendStream;
 import org.archipelago.media.srtp.SrtpKeyingMaterial;
@@ -420,7 +421,7 @@ public final class PeerConnection implements DatagramEndpoint {
         nackGenerators[nackGeneratorCount] = nack;
         // RFC 4585 §4.2: generic NACK only where the answer kept "a=rtcp-fb:<pt> nack" (browsers
         // negotiate it for video, not for Opus, which repairs itself with in-band FEC).
-        nackNegotiated[nackGeneratorCount] = codec.feedback().contains(org.archipelago.media.sdp.RtcpFeedback.NACK);
+        nackNegotiated[nackGeneratorCount] = codec.feedback().contains(RtcpFeedback.NACK);
         nackGeneratorCount++;
         rtx.onMediaStream(media, ssrc);
         return nack;

@@ -46,7 +46,10 @@ public record NegotiatedMedia(String mid, MediaKind kind, Direction direction, L
 
     /** The negotiated format with this payload type, or null. */
     public Codec codec(int payloadType) {
-        for (Codec codec : codecs) {
+        // Indexed, not for-each: the peer calls this per received packet, and a list iterator is
+        // an allocation the JIT may or may not remove.
+        for (int i = 0; i < codecs.size(); i++) {
+            Codec codec = codecs.get(i);
             if (codec.payloadType() == payloadType) {
                 return codec;
             }
