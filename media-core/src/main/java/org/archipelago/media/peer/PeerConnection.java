@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.archipelago.media.bwe.TransportFeedbackGenerator;
 import org.archipelago.media.dtls.DtlsFingerprint;
 import org.archipelago.media.dtls.DtlsRole;
 import org.archipelago.media.dtls.DtlsTransport;
@@ -19,6 +20,7 @@ import org.archipelago.media.rtx.NackGenerator;
 import org.archipelago.media.rtx.RtxDepacketizer;
 import org.archipelago.media.rtx.NackResponder;
 import org.archipelago.media.sdp.Codec;
+import org.archipelago.media.sdp.HeaderExtension;
 import org.archipelago.media.sdp.MediaKind;
 import org.archipelago.media.sdp.NegotiatedMedia;
 import org.archipelago.media.sdp.RtcpFeedback;
@@ -72,6 +74,7 @@ public final class PeerConnection implements DatagramEndpoint {
      * Fine enough for NACK timing (a missing packet waits about 15 ms for reordering, see
      * {@link NackGenerator}) and to spread RTCP reports over 0.5–1.5 × {@link #REPORT_INTERVAL_NANOS}.
      */
+    private static final long TRANSPORT_FEEDBACK_INTERVAL_NANOS = 50_000_000L;
     private static final long TIMER_PERIOD_MILLIS = 20;
     /** Incoming media streams tracked for loss (NACK), as many as the statistics track. */
     static final int MAX_NACK_STREAMS = PeerStatistics.MAX_RECEIVE_STREAMS;
@@ -166,6 +169,12 @@ public final class PeerConnection implements DatagramEndpoint {
     private long rtcpPacketsSent;
     private long keyframeRequestsSent;
 
+    /** Transport-wide congestion control feedback to the peer's sender, when negotiated; else null. */
+    private final TransportFeedbackGenerator transportFeedback;
+    private final int transportWideSequenceId;
+    private long transportFeedbackMediaSsrc = -1;
+    private long lastTransportFeedbackNanos;
+
     private PeerState state = PeerState.CONNECTING;
     /** The selected address, once bound to us in the demux: where media and DTLS go. */
     private InetSocketAddress mediaAddress;
@@ -185,6 +194,8 @@ public final class PeerConnection implements DatagramEndpoint {
         this.connectTimeoutNanos = engine.options().connectTimeout().toNanos();
         this.createdNanos = nowNanos;
         this.incomingStreams = new IncomingStreamMap(answer.negotiatedMedia());
+        this.transportWideSequenceId = transportWideSequenceId(answer);
+        this.transportFeedback = transportWideSequenceId == NegotiatedMedia.NO_EXTENSION ? null : new TransportFeedbackGenerator();
         this.rtx = new RtxDepacketizer(answer.negotiatedMedia());
         this.sendSsrcs = sendSsrcsOf(answer);
         // RTCP feedback names its sender (RFC 4585 §6.1): one of our SSRCs on this peer, or, for a
@@ -199,6 +210,25 @@ public final class PeerConnection implements DatagramEndpoint {
                 RTP_TAILROOM, new SplittableRandom());
         this.dtls = new DtlsTransport(dtlsRole, engine.certificate(), remoteFingerprint, this::sendDtls,
                 engine.dtlsExecutor(), new DtlsEvents(), engine.options().dtls());
+    }
+
+    /**
+     * The transport-wide sequence number extension id when the peer sends it and accepts
+     * transport-cc feedback on some section (one id per BUNDLE transport), else none.
+     */
+    private static int transportWideSequenceId(SdpAnswer answer) {
+        for (NegotiatedMedia media : answer.negotiatedMedia()) {
+            int id = media.headerExtensionId(HeaderExtension.TRANSPORT_WIDE_CC);
+            if (id == NegotiatedMedia.NO_EXTENSION || !media.direction().receives()) {
+                continue;
+            }
+            for (Codec codec : media.codecs()) {
+                if (codec.feedback().contains(RtcpFeedback.TRANSPORT_CC)) {
+                    return id;
+                }
+            }
+        }
+        return NegotiatedMedia.NO_EXTENSION;
     }
 
     private static long[] sendSsrcsOf(SdpAnswer answer) {
@@ -379,6 +409,15 @@ public final class PeerConnection implements DatagramEndpoint {
         rtpPacketsByKind[kind]++;
         rtpBytesByKind[kind] += rtp.length();
         statistics.onRtp(rtp.ssrc(), rtp.sequenceNumber(), rtp.timestamp(), codec.clockRate(), nowNanos);
+        if (transportFeedback != null) {
+            long transportSequence = rtp.extensionValue(transportWideSequenceId);
+            if (transportSequence >= 0) {
+                transportFeedback.onPacket((int) transportSequence, nowNanos);
+                if (transportFeedbackMediaSsrc < 0) {
+                    transportFeedbackMediaSsrc = rtp.ssrc();
+                }
+            }
+        }
         if (codec.isRtx()) {
             onRtx(media, nowNanos);
             return;
@@ -743,11 +782,35 @@ public final class PeerConnection implements DatagramEndpoint {
         } else if (ice.selectedAddress() == null && nowNanos - createdNanos > connectTimeoutNanos) {
             close("ice: no connectivity check within the connect timeout");
         } else if (state == PeerState.CONNECTED) {
+            sendTransportFeedback(nowNanos);
             sendNacks(nowNanos);
             if (reportInterval.isDue(nowNanos)) {
                 sendReport(nowNanos);
             }
         }
+    }
+
+    /**
+     * Sends transport-wide feedback for what arrived since the last one, at most every
+     * {@link #TRANSPORT_FEEDBACK_INTERVAL_NANOS} (libwebrtc's receivers send it about every 50 ms).
+     */
+    private void sendTransportFeedback(long nowNanos) {
+        if (transportFeedback == null || !transportFeedback.hasPending()
+                || nowNanos - lastTransportFeedbackNanos < TRANSPORT_FEEDBACK_INTERVAL_NANOS) {
+            return;
+        }
+        lastTransportFeedbackNanos = nowNanos;
+        ByteBuf feedback = allocator.buffer(TransportFeedbackGenerator.maxFeedbackLength() + RTCP_TAILROOM);
+        if (transportFeedback.writeFeedback(feedback, feedbackSenderSsrc, transportFeedbackMediaSsrc)) {
+            sendRtcp(feedback);
+        } else {
+            feedback.release();
+        }
+    }
+
+    /** Transport-wide feedback messages sent to this peer. */
+    public long transportFeedbackSent() {
+        return transportFeedback == null ? 0 : transportFeedback.feedbackSent();
     }
 
     /**

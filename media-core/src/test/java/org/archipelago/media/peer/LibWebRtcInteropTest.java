@@ -91,6 +91,7 @@ class LibWebRtcInteropTest {
                 assertEquals(0, connected.dropCount(PeerDropReason.RTP_MALFORMED));
                 assertTrue(connected.rtpPacketsReceived(MediaKind.VIDEO) >= 50);
                 assertTrue(connected.rtcpPacketsReceived() > 0, "libwebrtc sends RTCP (SR, SDES) that the server decrypts");
+                assertTrue(connected.transportFeedbackSent() > 0, "the server sends transport-wide feedback for libwebrtc's congestion control");
                 return null;
             });
         }
