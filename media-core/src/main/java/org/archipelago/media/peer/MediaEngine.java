@@ -24,6 +24,7 @@ import org.archipelago.media.sdp.SendStream;
 import org.archipelago.media.sdp.SessionDescription;
 import org.archipelago.media.sdp.Setup;
 import org.archipelago.media.stats.NtpClock;
+import org.archipelago.media.srtp.SrtpSession;
 import org.archipelago.media.transport.DatagramDemux;
 import org.archipelago.media.transport.UdpTransport;
 import org.slf4j.Logger;
@@ -56,7 +57,7 @@ public final class MediaEngine implements AutoCloseable {
 
     /**
      * Pooled heap buffers for everything the media path builds or copies: jitsi-srtp encrypts in
-     * place on the backing array (see {@link org.archipelago.media.srtp.SrtpSession}).
+     * place on the backing array (see {@link SrtpSession}).
      */
     private static final ByteBufAllocator HEAP_POOLED = new PooledByteBufAllocator(false);
 
@@ -161,6 +162,8 @@ public final class MediaEngine implements AutoCloseable {
 
     /** Opens the media port and makes (or takes) the DTLS certificate. */
     public static MediaEngine start(Options options) throws InterruptedException {
+        // Here, not on an event loop when the first peer connects: see SrtpSession.warmUp.
+        SrtpSession.warmUp();
         DtlsCertificate certificate = options.certificate() != null ? options.certificate() : DtlsCertificate.generate();
         DatagramDemux demux = new DatagramDemux(options.maxPeers(), PeerConnection.MAX_BOUND_ADDRESSES);
         NetworkImpairment impairment = options.impairmentSeed() == null ? null : new NetworkImpairment(options.impairmentSeed());

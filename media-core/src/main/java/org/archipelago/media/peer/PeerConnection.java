@@ -31,6 +31,7 @@ import org.archipelago.media.stats.PeerStatistics;
 import org.archipelago.media.stats.RtcpReportInterval;
 import org.archipelago.media.stats.SendStatistics;
 import org.archipelago.media.srtp.SrtpProfile;
+import org.archipelago.media.srtp.SrtpDropReason;
 import org.archipelago.media.srtp.SrtpSession;
 import org.archipelago.media.stun.StunMessageWriter;
 import org.archipelago.media.transport.DatagramDemux;
@@ -46,6 +47,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.RejectedExecutionException;
@@ -387,12 +389,29 @@ public final class PeerConnection implements DatagramEndpoint {
             return;
         }
         if (!srtp.unprotectRtp(packet)) {
-            drops[PeerDropReason.SRTP_UNPROTECT_REFUSED.ordinal()]++;
+            long refused = drops[PeerDropReason.SRTP_UNPROTECT_REFUSED.ordinal()]++;
+            if (refused < 20 && LOG.isDebugEnabled() && packet.readableBytes() >= 12) {
+                LOG.debug("Peer {} SRTP refused ssrc {} seq {} pt {} len {}", id, packet.getUnsignedInt(packet.readerIndex() + 8),
+                        packet.getUnsignedShort(packet.readerIndex() + 2), packet.getUnsignedByte(packet.readerIndex() + 1) & 0x7F,
+                        packet.readableBytes());
+            }
             return;
         }
         if (!rtp.wrap(packet)) {
             drops[PeerDropReason.RTP_MALFORMED.ordinal()]++;
             return;
+        }
+        // Transport-wide feedback reports what arrived on the transport, before any stream lookup:
+        // a packet we cannot route (a probe, a stream not signalled) still arrived, and reporting it
+        // lost would make the sender's congestion controller back off for nothing.
+        if (transportFeedback != null) {
+            long transportSequence = rtp.extensionValue(transportWideSequenceId);
+            if (transportSequence >= 0) {
+                transportFeedback.onPacket((int) transportSequence, nowNanos);
+                if (transportFeedbackMediaSsrc < 0) {
+                    transportFeedbackMediaSsrc = rtp.ssrc();
+                }
+            }
         }
         NegotiatedMedia media = incomingStreams.resolve(rtp);
         if (media == null) {
@@ -409,15 +428,6 @@ public final class PeerConnection implements DatagramEndpoint {
         rtpPacketsByKind[kind]++;
         rtpBytesByKind[kind] += rtp.length();
         statistics.onRtp(rtp.ssrc(), rtp.sequenceNumber(), rtp.timestamp(), codec.clockRate(), nowNanos);
-        if (transportFeedback != null) {
-            long transportSequence = rtp.extensionValue(transportWideSequenceId);
-            if (transportSequence >= 0) {
-                transportFeedback.onPacket((int) transportSequence, nowNanos);
-                if (transportFeedbackMediaSsrc < 0) {
-                    transportFeedbackMediaSsrc = rtp.ssrc();
-                }
-            }
-        }
         if (codec.isRtx()) {
             onRtx(media, nowNanos);
             return;
@@ -845,8 +855,32 @@ public final class PeerConnection implements DatagramEndpoint {
         }
         retransmissions.close();
         engine.peerClosed(this);
-        LOG.info("Peer {} closed: {}", id, reason);
+        LOG.info("Peer {} closed: {} ({})", id, reason, summary());
         listener.onClosed(this, reason);
+    }
+
+    /** What this peer's leg carried, for the log line at close: packets, repairs and drops by reason. */
+    private String summary() {
+        StringBuilder text = new StringBuilder()
+                .append("rtp in ").append(rtpPacketsByKind[MediaKind.AUDIO.ordinal()]).append(" audio/")
+                .append(rtpPacketsByKind[MediaKind.VIDEO.ordinal()]).append(" video, rtp out ").append(rtpPacketsSent)
+                .append(", nacks sent ").append(nacksSent)
+                .append(", keyframe requests sent ").append(keyframeRequestsSent).append(" received ").append(keyframeRequestsReceived)
+                .append(", transport feedback sent ").append(transportFeedbackSent());
+        for (PeerDropReason reason : PeerDropReason.values()) {
+            if (drops[reason.ordinal()] > 0) {
+                text.append(", dropped ").append(reason.name().toLowerCase(Locale.ROOT)).append(' ').append(drops[reason.ordinal()]);
+            }
+        }
+        if (srtp != null) {
+            for (SrtpDropReason reason : SrtpDropReason.values()) {
+                long count = srtp.counters().drops(reason);
+                if (count > 0) {
+                    text.append(", srtp ").append(reason.name().toLowerCase(Locale.ROOT)).append(' ').append(count);
+                }
+            }
+        }
+        return text.toString();
     }
 
     /** Datagrams dropped for {@code reason}. */

@@ -1,6 +1,7 @@
 package org.archipelago.media.srtp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.util.collection.IntObjectHashMap;
 import org.jitsi.srtp.SrtcpCryptoContext;
 import org.jitsi.srtp.SrtpCryptoContext;
@@ -167,6 +168,33 @@ public final class SrtpSession implements AutoCloseable {
         this.receiveRtp = new IntObjectHashMap<>(initial);
         this.sendRtcp = new IntObjectHashMap<>(initial);
         this.receiveRtcp = new IntObjectHashMap<>(initial);
+    }
+
+    /**
+     * Loads and exercises the crypto once per profile, on the calling thread: the first SRTP use in
+     * a JVM loads jitsi-srtp's native probe and initialises the JCE ciphers, which takes seconds on
+     * a busy machine. Called at start-up so that this never stalls an event loop when the first peer
+     * connects. Throws if a round trip fails: a server that cannot do SRTP should not start.
+     */
+    public static void warmUp() {
+        for (SrtpProfile profile : SrtpProfile.values()) {
+            SrtpKeyingMaterial keys = new SrtpKeyingMaterial(profile, new byte[profile.keyLength()], new byte[profile.saltLength()],
+                    new byte[profile.keyLength()], new byte[profile.saltLength()]);
+            try (SrtpSession sender = new SrtpSession(keys, 1); SrtpSession receiver = new SrtpSession(keys.peerView(), 1)) {
+                byte[] rtp = new byte[RTP_FIXED_HEADER_LENGTH + 160 + sender.rtpTailroom()];
+                rtp[0] = (byte) (RTP_VERSION << VERSION_SHIFT);
+                ByteBuf packet = Unpooled.wrappedBuffer(rtp).writerIndex(RTP_FIXED_HEADER_LENGTH + 160);
+                byte[] rtcp = new byte[RTCP_HEADER_LENGTH + sender.rtcpTailroom()];
+                rtcp[0] = (byte) (RTP_VERSION << VERSION_SHIFT);
+                rtcp[1] = (byte) 201; // an empty RR
+                ByteBuf report = Unpooled.wrappedBuffer(rtcp).writerIndex(RTCP_HEADER_LENGTH);
+                report.setShort(2, 1);
+                if (!sender.protectRtp(packet) || !receiver.unprotectRtp(packet)
+                        || !sender.protectRtcp(report) || !receiver.unprotectRtcp(report)) {
+                    throw new IllegalStateException("SRTP self-test failed for " + profile + ": " + sender + " / " + receiver);
+                }
+            }
+        }
     }
 
     /**

@@ -154,7 +154,8 @@ class LibWebRtcInteropTest {
                                 && a.get("packetsSent") instanceof Number sent && sent.longValue() > 0;
                     } else if (stats.getType() == RTCStatsType.REMOTE_INBOUND_RTP) {
                         state.append(" remote-inbound ").append(a);
-                        remoteInboundRtt |= a.get("roundTripTime") instanceof Number;
+                        // A loopback round trip: well under a second (a wrong LSR/DLSR shows as seconds).
+                        remoteInboundRtt |= a.get("roundTripTime") instanceof Number rtt && rtt.doubleValue() < 1.0;
                     }
                 }
                 seen.set(state.toString());

@@ -130,6 +130,20 @@ public final class ChromiumBrowser implements AutoCloseable {
     }
 
     /**
+     * Clicks the element a CSS selector names, looked up and clicked inside the page in one step, so
+     * a re-render between a WebDriver lookup and its click cannot make the reference stale.
+     *
+     * @throws AssertionError naming the selector when nothing matches
+     */
+    public void click(String selector) {
+        Object clicked = script("const e = document.querySelector(arguments[0]); if (!e) return false; e.click(); return true;",
+                selector);
+        if (!Boolean.TRUE.equals(clicked)) {
+            throw new AssertionError("nothing to click: " + selector);
+        }
+    }
+
+    /**
      * Polls a JavaScript expression until it is truthy, and returns its value.
      *
      * @throws TimeoutException naming the expression and its last value, at the deadline

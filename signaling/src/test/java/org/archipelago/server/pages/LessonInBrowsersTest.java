@@ -6,7 +6,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.By;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +53,36 @@ class LessonInBrowsersTest {
             return frames;
             """;
 
+    /** The receiving side's video stats of a purpose, for a failure message. */
+    private static final String INBOUND_FOR_PURPOSE = """
+            const purpose = args[0];
+            const session = window.archipelago && window.archipelago.session;
+            if (!session || !window.archipelago.pc) return 'no session';
+            const mids = new Set(session.transceivers(purpose).map(t => t.mid));
+            const keys = ['mid', 'ssrc', 'packetsReceived', 'packetsLost', 'framesReceived', 'framesDecoded', 'framesDropped',
+              'keyFramesDecoded', 'freezeCount', 'pliCount', 'firCount', 'nackCount', 'frameWidth', 'decoderImplementation'];
+            const found = [];
+            (await window.archipelago.pc.getStats()).forEach(s => {
+              if (s.type === 'inbound-rtp' && s.kind === 'video' && mids.has(s.mid)) found.push(keys.map(k => k + '=' + s[k]).join(' '));
+            });
+            return found.join('; ');
+            """;
+
+    /** The sending side's video stats, for a failure message. */
+    private static final String OUTBOUND_VIDEO = """
+            if (!window.archipelago || !window.archipelago.pc) return 'no pc';
+            const keys = ['mid', 'ssrc', 'packetsSent', 'framesEncoded', 'framesSent', 'keyFramesEncoded', 'pliCount',
+              'nackCount', 'retransmittedPacketsSent', 'targetBitrate', 'qualityLimitationReason', 'frameWidth', 'active'];
+            const found = [];
+            (await window.archipelago.pc.getStats()).forEach(s => {
+              if (s.type === 'outbound-rtp' && s.kind === 'video') found.push(keys.map(k => k + '=' + s[k]).join(' '));
+              if (s.type === 'remote-inbound-rtp') found.push('remote-inbound ssrc=' + s.ssrc + ' packetsLost=' + s.packetsLost
+                + ' fractionLost=' + s.fractionLost + ' roundTripTime=' + s.roundTripTime);
+              if (s.type === 'candidate-pair' && s.nominated) found.push('pair availableOutgoingBitrate=' + s.availableOutgoingBitrate);
+            });
+            return found.join('; ');
+            """;
+
     /** How many of a purpose's m-sections decode video. */
     private static final String DECODING_SLOTS = """
             const purpose = args[0];
@@ -72,6 +101,8 @@ class LessonInBrowsersTest {
 
     private ArchipelagoServer server;
     private String base;
+    /** The browser whose video the awaited frames come from, for failure messages; null when not known. */
+    private ChromiumBrowser sender;
 
     @BeforeEach
     void start() throws Exception {
@@ -90,12 +121,14 @@ class LessonInBrowsersTest {
         return ((Number) browser.await(FRAMES_FOR_PURPOSE, purpose)).longValue();
     }
 
-    private static void awaitFrames(ChromiumBrowser browser, String purpose, long moreThan) {
+    private void awaitFrames(ChromiumBrowser browser, String purpose, long moreThan) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         long last;
         while ((last = frames(browser, purpose)) <= moreThan) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(purpose + " decoded " + last + " frames, expected more than " + moreThan);
+                throw new AssertionError(purpose + " decoded " + last + " frames, expected more than " + moreThan
+                        + "\n  receiver: " + browser.await(INBOUND_FOR_PURPOSE, purpose)
+                        + (sender == null ? "" : "\n  sender: " + sender.await(OUTBOUND_VIDEO)));
             }
             browser.waitFor("true", Duration.ofMillis(200));
         }
@@ -173,6 +206,7 @@ class LessonInBrowsersTest {
         try (ChromiumBrowser teacher = new ChromiumBrowser();
              ChromiumBrowser lanyu = new ChromiumBrowser();
              ChromiumBrowser kinmen = new ChromiumBrowser()) {
+            sender = teacher;
             teacher.beforeEachPage(FAKE_SCREEN);
             join(teacher, "teacher.html", "Ms%20Lin");
             join(lanyu, "classroom.html", "Lanyu");
@@ -185,22 +219,27 @@ class LessonInBrowsersTest {
             assertEquals(2L, teacher.script("return document.querySelectorAll('#classroom-grid li.tile').length;"));
 
             // A screen share reaches the classrooms; stopped and started again, it reaches them again.
-            teacher.driver().findElement(By.id("screen-button")).click();
+            teacher.click("#screen-button");
             awaitFrames(lanyu, "teacher-screen", 10);
             awaitFrames(kinmen, "teacher-screen", 10);
-            teacher.driver().findElement(By.id("screen-button")).click();
+            teacher.click("#screen-button");
             lanyu.waitFor("window.archipelago.session.screen === false", TIMEOUT);
             long beforeRestart = frames(kinmen, "teacher-screen");
-            teacher.driver().findElement(By.id("screen-button")).click();
+            teacher.click("#screen-button");
             kinmen.waitFor("window.archipelago.session.screen === true", TIMEOUT);
             awaitFrames(kinmen, "teacher-screen", beforeRestart + 10);
 
             // Lanyu on stage reaches Kinmen; off stage, Kinmen is told.
+            // The tile is marked first: the same element must survive the stage changes (a tile is
+            // only rebuilt when its classroom leaves).
             String lanyuId = (String) lanyu.script("return window.archipelago.session.id;");
-            teacher.driver().findElement(By.cssSelector("li.tile[data-participant='" + lanyuId + "'] .stage-button")).click();
+            String lanyuTile = "li.tile[data-participant='" + lanyuId + "']";
+            teacher.script("document.querySelector(arguments[0]).dataset.marked = 'yes';", lanyuTile);
+            teacher.click(lanyuTile + " .stage-button");
             kinmen.waitFor("window.archipelago.session.stage === '" + lanyuId + "'", TIMEOUT);
+            sender = lanyu;
             awaitFrames(kinmen, "stage-video", 10);
-            teacher.driver().findElement(By.cssSelector("li.tile[data-participant='" + lanyuId + "'] .stage-button")).click();
+            teacher.click(lanyuTile + "[data-marked='yes'] .stage-button");
             kinmen.waitFor("window.archipelago.session.stage === null", TIMEOUT);
 
             // A classroom that leaves disappears from the teacher's grid within 2 s.
