@@ -163,6 +163,7 @@ public final class PeerConnection implements DatagramEndpoint {
 
     private final ArrayDeque<InetSocketAddress> boundAddresses = new ArrayDeque<>(MAX_BOUND_ADDRESSES);
     private final long[] drops = new long[PeerDropReason.COUNT];
+    private final long[] rtcpDrops = new long[RtcpDropReason.COUNT];
     private final long[] rtpPacketsByKind = new long[MediaKind.values().length];
     private final long[] rtpBytesByKind = new long[MediaKind.values().length];
     private long rtcpPacketsReceived;
@@ -421,13 +422,15 @@ public final class PeerConnection implements DatagramEndpoint {
         Codec codec = media.codec(rtp.payloadType());
         if (codec == null) {
             // A known SSRC with a payload type its section did not negotiate.
-            drops[PeerDropReason.RTP_UNKNOWN_STREAM.ordinal()]++;
+            drops[PeerDropReason.RTP_UNKNOWN_PAYLOAD_TYPE.ordinal()]++;
             return;
         }
         int kind = media.kind().ordinal();
         rtpPacketsByKind[kind]++;
         rtpBytesByKind[kind] += rtp.length();
-        statistics.onRtp(rtp.ssrc(), rtp.sequenceNumber(), rtp.timestamp(), codec.clockRate(), nowNanos);
+        // An RTX packet carries the timestamp of the original it repeats, sent an RTT or more later:
+        // its transit time says nothing about the network's jitter, so it gets no clock (no jitter).
+        statistics.onRtp(rtp.ssrc(), rtp.sequenceNumber(), rtp.timestamp(), codec.isRtx() ? 0 : codec.clockRate(), nowNanos);
         if (codec.isRtx()) {
             onRtx(media, nowNanos);
             return;
@@ -504,18 +507,12 @@ public final class PeerConnection implements DatagramEndpoint {
     }
 
     /**
-     * This leg's round trip: the smallest measured on any stream we send (RFC 3550 §6.4.1, from
-     * the peer's report blocks about our SRs), or -1 when none was (a peer that only publishes).
+     * This leg's round trip: the latest measured, from the peer's report blocks about our SRs (RFC
+     * 3550 §6.4.1) or its DLRR about our RRTR (RFC 3611 §4.5: the only way on a leg we only
+     * receive from), or -1 before the first.
      */
     private long roundTripTimeNanos() {
-        long rtt = -1;
-        for (int i = 0; i < statistics.sendStreamCount(); i++) {
-            long measured = statistics.sendStream(i).roundTripTimeNanos();
-            if (measured >= 0 && (rtt < 0 || measured < rtt)) {
-                rtt = measured;
-            }
-        }
-        return rtt;
+        return statistics.roundTripTimeNanos();
     }
 
     private void onRtcp(ByteBuf packet, long nowNanos) {
@@ -541,38 +538,65 @@ public final class PeerConnection implements DatagramEndpoint {
             // Everything is terminated here, never relayed (RFC 3550 §6, RFC 8108): reports feed
             // this leg's statistics; SDES, BYE and transport feedback wait for the adaptation work.
             int type = rtcp.packetType();
+            int offset = rtcp.packetOffset();
+            int length = rtcp.packetLength();
             if (type == RtcpHeader.SENDER_REPORT) {
-                statistics.onSenderReport(packet, rtcp.packetOffset(), rtcp.packetLength(), nowNanos);
+                if (!statistics.onSenderReport(packet, offset, length, nowNanos)) {
+                    rtcpDrops[RtcpDropReason.REPORT_MALFORMED.ordinal()]++;
+                }
                 continue;
             }
             if (type == RtcpHeader.RECEIVER_REPORT) {
-                statistics.onReceiverReport(packet, rtcp.packetOffset(), rtcp.packetLength(), nowNanos);
+                if (!statistics.onReceiverReport(packet, offset, length, nowNanos)) {
+                    rtcpDrops[RtcpDropReason.REPORT_MALFORMED.ordinal()]++;
+                }
+                continue;
+            }
+            if (type == RtcpHeader.EXTENDED_REPORT) {
+                if (!statistics.onExtendedReport(packet, offset, length, nowNanos)) {
+                    rtcpDrops[RtcpDropReason.EXTENDED_REPORT_MALFORMED.ordinal()]++;
+                }
                 continue;
             }
             if (type == RtcpHeader.TRANSPORT_FEEDBACK) {
                 // Generic NACK (RFC 4585 §6.2.1) for a stream we send: answered from its history.
-                if (rtcp.count() == RtcpNack.FORMAT && nack.wrap(packet, rtcp.packetOffset(), rtcp.packetLength())) {
-                    retransmissions.onNack(nack, roundTripTimeNanos(nack.mediaSsrc()), nowNanos, retransmissionSink);
+                if (rtcp.count() != RtcpNack.FORMAT) {
+                    continue;
                 }
+                if (!nack.wrap(packet, offset, length)) {
+                    rtcpDrops[RtcpDropReason.FEEDBACK_MALFORMED.ordinal()]++;
+                    continue;
+                }
+                retransmissions.onNack(nack, roundTripTimeNanos(nack.mediaSsrc()), nowNanos, retransmissionSink);
                 continue;
             }
             if (type != RtcpHeader.PAYLOAD_FEEDBACK) {
                 continue;
             }
             int format = rtcp.count();
-            if (format == RtcpPictureLossIndication.FORMAT
-                    && pli.wrap(packet, rtcp.packetOffset(), rtcp.packetLength())) {
-                if (sendSsrcIndex(pli.mediaSsrc()) >= 0) {
+            if (format == RtcpPictureLossIndication.FORMAT) {
+                if (!pli.wrap(packet, offset, length)) {
+                    rtcpDrops[RtcpDropReason.FEEDBACK_MALFORMED.ordinal()]++;
+                } else if (sendSsrcIndex(pli.mediaSsrc()) < 0) {
+                    rtcpDrops[RtcpDropReason.KEYFRAME_REQUEST_UNKNOWN_SSRC.ordinal()]++;
+                } else {
                     keyframeRequestsReceived++;
                     listener.onKeyframeRequest(this, pli.mediaSsrc(), nowNanos);
                 }
-            } else if (format == RtcpFullIntraRequest.FORMAT
-                    && fir.wrap(packet, rtcp.packetOffset(), rtcp.packetLength())) {
+            } else if (format == RtcpFullIntraRequest.FORMAT) {
+                if (!fir.wrap(packet, offset, length)) {
+                    rtcpDrops[RtcpDropReason.FEEDBACK_MALFORMED.ordinal()]++;
+                    continue;
+                }
                 for (int i = 0; i < fir.entryCount(); i++) {
                     // RFC 5104 §4.3.1.1-2: only entries for streams we send, and a repeated request
                     // (same command sequence number) must not cause another refresh.
                     int index = sendSsrcIndex(fir.entrySsrc(i));
-                    if (index < 0 || lastFirSequence[index] == fir.entrySequenceNumber(i)) {
+                    if (index < 0) {
+                        rtcpDrops[RtcpDropReason.KEYFRAME_REQUEST_UNKNOWN_SSRC.ordinal()]++;
+                        continue;
+                    }
+                    if (lastFirSequence[index] == fir.entrySequenceNumber(i)) {
                         continue;
                     }
                     lastFirSequence[index] = fir.entrySequenceNumber(i);
@@ -586,10 +610,11 @@ public final class PeerConnection implements DatagramEndpoint {
         }
     }
 
-    /** The RTT the peer's reports gave for our stream {@code ssrc}, or -1 when unknown. */
+    /** The RTT the peer's reports gave for our stream {@code ssrc}, else the leg's, or -1 when unknown. */
     private long roundTripTimeNanos(long ssrc) {
         SendStatistics stream = statistics.sendStatistics(ssrc);
-        return stream == null ? -1 : stream.roundTripTimeNanos();
+        long rtt = stream == null ? -1 : stream.roundTripTimeNanos();
+        return rtt >= 0 ? rtt : roundTripTimeNanos();
     }
 
     private int sendSsrcIndex(long ssrc) {
@@ -886,6 +911,11 @@ public final class PeerConnection implements DatagramEndpoint {
     /** Datagrams dropped for {@code reason}. */
     public long dropCount(PeerDropReason reason) {
         return drops[reason.ordinal()];
+    }
+
+    /** Packets of RTCP compounds ignored for {@code reason} (the rest of their compound was used). */
+    public long rtcpDropCount(RtcpDropReason reason) {
+        return rtcpDrops[reason.ordinal()];
     }
 
     public long rtpPacketsReceived(MediaKind kind) {

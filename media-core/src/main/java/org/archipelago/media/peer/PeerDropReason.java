@@ -12,6 +12,11 @@ public enum PeerDropReason {
     RTP_MALFORMED,
     /** RTP that belongs to no negotiated m-section (SSRC, MID and payload type say nothing: RFC 8843 §9.2). */
     RTP_UNKNOWN_STREAM,
+    /**
+     * RTP of a known stream (its SSRC or MID places it) with a payload type its section did not
+     * negotiate: on an RTX SSRC, an RTX payload type never offered, for one.
+     */
+    RTP_UNKNOWN_PAYLOAD_TYPE,
     /** Decrypted RTCP whose compound structure is not valid (the valid part before is used). */
     RTCP_MALFORMED,
     /** A datagram that arrived after the peer closed. */

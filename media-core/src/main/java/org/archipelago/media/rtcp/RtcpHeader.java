@@ -15,8 +15,8 @@ import io.netty.buffer.ByteBuf;
  *
  * The length is the packet's size in 32-bit words minus one, header and padding included. With
  * P = 1 the packet's last octet counts the padding octets, itself included. The 5-bit field is a
- * report/source count for SR, RR, SDES and BYE, and the feedback message type (FMT) for RTPFB and
- * PSFB (RFC 4585 §6.1).
+ * report/source count for SR, RR, SDES and BYE, the feedback message type (FMT) for RTPFB and
+ * PSFB (RFC 4585 §6.1), and reserved (0) for XR (RFC 3611 §2).
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc3550#section-6.4.1">RFC 3550 §6.4.1</a>
  */
@@ -33,6 +33,8 @@ public final class RtcpHeader {
     public static final int TRANSPORT_FEEDBACK = 205;
     /** Payload-specific feedback, RFC 4585 §6.3. */
     public static final int PAYLOAD_FEEDBACK = 206;
+    /** Extended report (XR), RFC 3611 §2. */
+    public static final int EXTENDED_REPORT = 207;
 
     /** Largest value of the 5-bit count/FMT field. */
     public static final int MAX_COUNT = 31;

@@ -107,6 +107,25 @@ public final class RtcpNack {
     }
 
     /**
+     * Moves the cursor past every lost sequence number left and returns how many there were, as
+     * many as {@link #nextLostSequenceNumber()} would still have returned, in time linear in the
+     * pairs rather than the sequence numbers (a storm is counted, not walked).
+     */
+    public long skipRemaining() {
+        long remaining = 0;
+        if (pairIndex < pairCount) {
+            int bitmask = bitmaskOfLostPackets(pairIndex);
+            remaining += nextBit < 0 ? 1 + Integer.bitCount(bitmask) : Integer.bitCount(bitmask >>> nextBit);
+            for (int i = pairIndex + 1; i < pairCount; i++) {
+                remaining += 1 + Integer.bitCount(bitmaskOfLostPackets(i));
+            }
+        }
+        pairIndex = pairCount;
+        nextBit = -1;
+        return remaining;
+    }
+
+    /**
      * Appends a NACK listing the first {@code count} entries of {@code lostSequenceNumbers}, which
      * must ascend in RTP order (wrap-around allowed); duplicates are dropped. Each pair covers its
      * PID and the 16 sequence numbers after it.

@@ -233,9 +233,7 @@ public final class NackResponder implements AutoCloseable {
         Stream stream = stream(nack.mediaSsrc());
         nack.rewind();
         if (stream == null) {
-            while (nack.nextLostSequenceNumber() != RtcpNack.NO_MORE) {
-                drops[RetransmissionDropReason.UNKNOWN_SSRC.ordinal()]++;
-            }
+            drops[RetransmissionDropReason.UNKNOWN_SSRC.ordinal()] += nack.skipRemaining();
             return;
         }
         long rtt = rttNanos < 0 ? DEFAULT_RTT_NANOS : rttNanos;
@@ -245,7 +243,7 @@ public final class NackResponder implements AutoCloseable {
         while ((sequenceNumber = nack.nextLostSequenceNumber()) != RtcpNack.NO_MORE) {
             if (++asked > limits.maxPerNack()) {
                 // The rest of a storm: counted in one step, not looked at one by one.
-                drops[RetransmissionDropReason.OVER_NACK_LIMIT.ordinal()] += 1 + remaining(nack);
+                drops[RetransmissionDropReason.OVER_NACK_LIMIT.ordinal()] += 1 + nack.skipRemaining();
                 return;
             }
             if (bucket < NANOS_PER_SECOND) {
@@ -262,15 +260,6 @@ public final class NackResponder implements AutoCloseable {
             bucket -= NANOS_PER_SECOND;
             retransmit(stream, stream.history.packet(slot), sink);
         }
-    }
-
-    /** Lost sequence numbers left after the cursor: at most 17 per pair of one datagram, so bounded. */
-    private static long remaining(RtcpNack nack) {
-        long left = 0;
-        while (nack.nextLostSequenceNumber() != RtcpNack.NO_MORE) {
-            left++;
-        }
-        return left;
     }
 
     private void retransmit(Stream stream, ByteBuf stored, Sink sink) {

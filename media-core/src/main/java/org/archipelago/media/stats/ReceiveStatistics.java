@@ -34,12 +34,15 @@ public final class ReceiveStatistics {
     private long expectedPrior;
     private long receivedPrior;
     private int fractionLost;
+    private long intervalExpected;
+    private long intervalLost;
     // A.8 jitter state.
     private long firstArrivalNanos;
     private boolean hasTransit;
     private int lastTransit;
     private int lastTimestamp;
     private long jitterTimes16;
+    private int clockRate;
     // The last SR from this source.
     private long lastSenderReportCompact = NO_SENDER_REPORT;
     private long lastSenderReportArrivalNanos;
@@ -70,6 +73,9 @@ public final class ReceiveStatistics {
             firstArrivalNanos = nowNanos;
         } else if (extended < baseSequence) {
             baseSequence = extended;
+        }
+        if (clockRate > 0) {
+            this.clockRate = clockRate;
         }
         if ((first || extended > highestBefore) && clockRate > 0) {
             updateJitter((int) rtpTimestamp, clockRate, nowNanos);
@@ -118,6 +124,8 @@ public final class ReceiveStatistics {
         long receivedInterval = packetsReceived - receivedPrior;
         receivedPrior = packetsReceived;
         long lostInterval = expectedInterval - receivedInterval;
+        intervalExpected = Math.max(0, expectedInterval);
+        intervalLost = Math.max(0, lostInterval);
         fractionLost = expectedInterval <= 0 || lostInterval <= 0
                 ? 0 : (int) Math.min(255, (lostInterval << 8) / expectedInterval);
         receivedSinceReport = false;
@@ -151,9 +159,24 @@ public final class ReceiveStatistics {
         return fractionLost;
     }
 
+    /** Packets expected in the last reporting interval (A.3's expected_interval, 0 if negative). */
+    long intervalExpected() {
+        return intervalExpected;
+    }
+
+    /** Packets lost in the last reporting interval (A.3's lost_interval, 0 if duplicates outnumbered losses). */
+    long intervalLost() {
+        return intervalLost;
+    }
+
     /** Interarrival jitter in RTP timestamp units. */
     public long jitter() {
         return jitterTimes16 >> 4;
+    }
+
+    /** {@link #jitter()} in nanoseconds, by the clock rate of the last packet (0 before one with a clock). */
+    public long jitterNanos() {
+        return clockRate <= 0 ? 0 : jitter() * 1_000_000_000L / clockRate;
     }
 
     /** The compact NTP time of the last SR received, or 0 when none (what LSR carries). */

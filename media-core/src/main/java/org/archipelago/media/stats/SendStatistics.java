@@ -1,7 +1,5 @@
 package org.archipelago.media.stats;
 
-import org.archipelago.media.rtcp.NtpTime;
-
 /**
  * What we sent on one outgoing SSRC, for our SRs (RFC 3550 §6.4.1: packet and payload octet
  * counts, an RTP timestamp matching the SR's NTP time), and what the remote side's report blocks
@@ -14,12 +12,7 @@ import org.archipelago.media.rtcp.NtpTime;
  */
 public final class SendStatistics {
     /** What {@link #roundTripTimeNanos()} returns before any measurement. */
-    public static final long NO_RTT = -1;
-    /**
-     * A measurement this far below zero (10 ms in 1/65536 s) is refused as bogus; closer to zero it
-     * is rounding (each side truncates to 1/65536 s) on a very short path, and counts as 0.
-     */
-    static final int NEGATIVE_RTT_TOLERANCE = 655;
+    public static final long NO_RTT = RoundTripTime.NONE;
 
     private final long ssrc;
     private final int clockRate;
@@ -108,12 +101,12 @@ public final class SendStatistics {
         if (lastSenderReport == 0) {
             return false;   // it has not received an SR from us yet
         }
-        int rtt = (int) (arrivalCompactNtp - lastSenderReport - delaySinceLastSenderReport);
-        if (rtt < -NEGATIVE_RTT_TOLERANCE) {
+        long rtt = RoundTripTime.nanos(arrivalCompactNtp, lastSenderReport, delaySinceLastSenderReport);
+        if (rtt == RoundTripTime.NONE) {
             roundTripTimesRefused++;
             return false;
         }
-        roundTripTimeNanos = NtpTime.compactToNanos(Math.max(0, rtt));
+        roundTripTimeNanos = rtt;
         roundTripTimeMeasurements++;
         return true;
     }
@@ -167,5 +160,10 @@ public final class SendStatistics {
     /** The remote side's last reported interarrival jitter, in RTP units. */
     public long remoteJitter() {
         return remoteJitter;
+    }
+
+    /** {@link #remoteJitter()} in nanoseconds (0 without a clock rate). */
+    public long remoteJitterNanos() {
+        return clockRate <= 0 ? 0 : remoteJitter * 1_000_000_000L / clockRate;
     }
 }

@@ -7,6 +7,8 @@ import org.archipelago.media.rtcp.RtcpPictureLossIndication;
 import org.archipelago.media.rtp.RtpPacket;
 import org.archipelago.media.sdp.MediaKind;
 import org.archipelago.media.sdp.NegotiatedMedia;
+import org.archipelago.media.stats.PeerStatistics;
+import org.archipelago.media.stats.ReceiveStatistics;
 import org.archipelago.media.testing.Await;
 import org.archipelago.media.testing.webrtc.LibWebRtcPeer;
 import org.archipelago.media.testing.webrtc.PeerStats;
@@ -170,6 +172,61 @@ class LibWebRtcInteropTest {
             });
             long rtt = runOnLoop(peer, () -> peer.statistics().sendStatistics(serverVideoSsrc).roundTripTimeNanos());
             assertTrue(rtt >= 0 && rtt < TimeUnit.SECONDS.toNanos(1), "loopback RTT " + rtt);
+            peer.close("test done");
+            listener.closed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A publisher's leg: the server sends libwebrtc nothing, so no SR of ours can be echoed. Its
+     * reports carry an RRTR (RFC 3611 §4.4) and libwebrtc answers with a DLRR (§4.5), which gives
+     * the server the leg's RTT; loss and jitter of what libwebrtc sends come from the server's own
+     * receive statistics.
+     */
+    @Test
+    void onALibwebrtcPublishersLegTheServerGetsAnRttFromItsDlrr() throws Exception {
+        CountingListener listener = new CountingListener();
+        try (LibWebRtcPeer browser = LibWebRtcPeer.create("xr-publisher",
+                LibWebRtcPeer.Options.defaults().withVideo(true, false).withAudio(true, false))) {
+            PeerConnection peer = engine.createPeer(browser.createOffer(), listener);
+            browser.setAnswer(peer.answer().toSdp());
+            browser.awaitConnected(TIMEOUT);
+            Await.until("an RTT at the server from libwebrtc's DLRR", TIMEOUT, () -> {
+                try {
+                    return runOnLoop(peer, () -> peer.statistics().extendedReportRoundTripTimeMeasurements() > 0);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }, () -> {
+                try {
+                    return runOnLoop(peer, () -> "xr sent " + peer.statistics().extendedReportsSent()
+                            + ", xr received " + peer.statistics().extendedReportsReceived()
+                            + ", dlrr sub-blocks " + peer.statistics().dlrrSubBlocksReceived()
+                            + " (others' " + peer.statistics().dlrrSubBlocksForOtherSsrcs() + ")"
+                            + ", rtcp in " + peer.rtcpPacketsReceived());
+                } catch (Exception e) {
+                    return e.toString();
+                }
+            });
+            runOnLoop(peer, () -> {
+                PeerStatistics stats = peer.statistics();
+                long rtt = stats.roundTripTimeNanos();
+                assertTrue(rtt >= 0 && rtt < TimeUnit.SECONDS.toNanos(1), "loopback RTT " + rtt);
+                for (int i = 0; i < stats.sendStreamCount(); i++) {
+                    assertEquals(0, stats.sendStream(i).roundTripTimeMeasurements(), "nothing sent: no RTT from report blocks");
+                }
+                assertEquals(0, peer.rtcpDropCount(RtcpDropReason.EXTENDED_REPORT_MALFORMED));
+                assertTrue(stats.receiveJitterNanos() < TimeUnit.SECONDS.toNanos(1), "jitter " + stats.receiveJitterNanos());
+                System.out.printf("libwebrtc publisher leg: RTT %.3f ms from %d DLRR(s), jitter %.3f ms, "
+                                + "lost %d (fraction %d/256)%n", rtt / 1e6, stats.extendedReportRoundTripTimeMeasurements(),
+                        stats.receiveJitterNanos() / 1e6, stats.receiveCumulativeLost(), stats.receiveFractionLost());
+                for (int i = 0; i < stats.receiveStreamCount(); i++) {
+                    ReceiveStatistics stream = stats.receiveStream(i);
+                    System.out.printf("  ssrc %d: %d packets, jitter %d units = %.3f ms, lost %d%n", stream.ssrc(),
+                            stream.packetsReceived(), stream.jitter(), stream.jitterNanos() / 1e6, stream.cumulativeLost());
+                }
+                return null;
+            });
             peer.close("test done");
             listener.closed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         }

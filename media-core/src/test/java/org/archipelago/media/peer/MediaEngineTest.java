@@ -720,7 +720,8 @@ class MediaEngineTest {
         long[] peer = onLoopUnchecked(server, () -> new long[]{
                 server.dropCount(PeerDropReason.STUN_NOT_ANSWERED),
                 server.dropCount(PeerDropReason.SRTP_UNPROTECT_REFUSED),
-                server.dropCount(PeerDropReason.RTP_MALFORMED) + server.dropCount(PeerDropReason.RTP_UNKNOWN_STREAM),
+                server.dropCount(PeerDropReason.RTP_MALFORMED) + server.dropCount(PeerDropReason.RTP_UNKNOWN_STREAM)
+                        + server.dropCount(PeerDropReason.RTP_UNKNOWN_PAYLOAD_TYPE),
                 server.dtls().counters().datagramsReceived(),
                 server.ice().count(BindingRequestOutcome.RESPONDED)
                         + server.ice().count(BindingRequestOutcome.RESPONDED_SELECTED_ADDRESS_CHANGED)});

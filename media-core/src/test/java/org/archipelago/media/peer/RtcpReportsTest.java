@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import org.archipelago.media.rtcp.NtpTime;
 import org.archipelago.media.rtcp.RtcpCompoundIterator;
+import org.archipelago.media.rtcp.RtcpExtendedReport;
 import org.archipelago.media.rtcp.RtcpHeader;
 import org.archipelago.media.rtcp.RtcpReceiverReport;
 import org.archipelago.media.rtcp.RtcpReportBlock;
@@ -12,6 +13,7 @@ import org.archipelago.media.rtcp.RtcpSenderReport;
 import org.archipelago.media.rtcp.RtcpSourceDescription;
 import org.archipelago.media.rtp.RtpPacket;
 import org.archipelago.media.sdp.MediaKind;
+import org.archipelago.media.stats.PeerStatistics;
 import org.archipelago.media.stats.ReceiveStatistics;
 import org.archipelago.media.stats.SendStatistics;
 import org.archipelago.media.testing.Await;
@@ -35,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The server's own RTCP on one leg (RFC 3550 §6, RFC 8108), seen by {@link NativeTestPeer}: an
  * RR+SDES about once a second, SR once the server has sent media, report blocks about what the
- * client sends, and RTT from the client's RR.
+ * client sends, RTT from the client's RR, and on a leg the server only receives from, RTT from
+ * the client's DLRR answering the server's RRTR (RFC 3611).
  */
 class RtcpReportsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -134,7 +137,100 @@ class RtcpReportsTest {
         assertEquals(0, onLoop(() -> server.dropCount(PeerDropReason.RTCP_MALFORMED)));
     }
 
+    /**
+     * A publisher's leg: the server sends nothing, so there is no SR for the client to echo. The
+     * server's report carries an RRTR; the client's DLRR answering it gives the server the leg's
+     * RTT, and the client's own RRTR is answered with a DLRR in the server's next report.
+     */
+    @Test
+    void onALegItOnlyReceivesTheServerGetsAnRttFromTheClientsDlrrAndAnswersItsRrtr() throws Exception {
+        connect();
+        for (int seq = 1; seq <= 5; seq++) {
+            client.sendRtp(client.audioSsrc(), NativeTestPeer.AUDIO_PAYLOAD_TYPE, seq, 960L * seq, new byte[40]);
+        }
+        Await.until("the audio stream at the server", TIMEOUT,
+                () -> onLoop(() -> server.statistics().receiveStatistics(client.audioSsrc())) != null);
+        int before = client.receivedRtcpCompounds().size();
+        ExtendedReportSeen rrtr = awaitExtendedReport(before, xr -> xr.referenceTime != 0);
+        assertEquals(onLoop(() -> server.statistics().receiverReportSsrc()), rrtr.senderSsrc);
+        long wallNtpSeconds = NtpTime.fromUnixNanos(System.currentTimeMillis() * MS) >>> 32;
+        assertEquals(wallNtpSeconds, rrtr.referenceTime >>> 32, 5, "the RRTR's NTP time is wall-clock time");
+        assertEquals(PeerStatistics.NO_RTT, onLoop(() -> server.statistics().roundTripTimeNanos()),
+                "nothing sent, so no SR to echo: no RTT from report blocks");
+
+        // The client answers: RR, then an XR with a DLRR for the server's RRTR and an RRTR of its own.
+        long clientNtp = 0x1122_3344_5566_7788L;
+        ByteBuf compound = Unpooled.buffer(128);
+        RtcpReceiverReport.end(compound, RtcpReceiverReport.begin(compound, client.audioSsrc()));
+        int xr = RtcpExtendedReport.begin(compound, client.audioSsrc());
+        RtcpExtendedReport.writeReceiverReferenceTime(compound, clientNtp);
+        int dlrr = RtcpExtendedReport.beginDlrr(compound);
+        RtcpExtendedReport.writeDlrrSubBlock(compound, rrtr.senderSsrc, NtpTime.compact(rrtr.referenceTime),
+                NtpTime.durationToCompact(System.nanoTime() - rrtr.arrivalNanos));
+        RtcpExtendedReport.endDlrr(compound, dlrr);
+        RtcpExtendedReport.end(compound, xr);
+        client.sendRtcp(ByteBufUtil.getBytes(compound));
+
+        Await.until("an RTT at the server from the client's DLRR", TIMEOUT,
+                () -> onLoop(() -> server.statistics().extendedReportRoundTripTimeMeasurements()) == 1);
+        long rtt = onLoop(() -> server.statistics().roundTripTimeNanos());
+        assertTrue(rtt >= 0 && rtt < 500 * MS, "loopback RTT " + rtt + " ns");
+        assertEquals(rtt, onLoop(() -> server.statistics().extendedReportRoundTripTimeNanos()));
+        assertEquals(1, onLoop(() -> server.statistics().receiverReferenceTimesReceived()));
+
+        ExtendedReportSeen answer = awaitExtendedReport(before, seen -> seen.dlrrSsrc == client.audioSsrc());
+        assertEquals(0x3344_5566L, answer.dlrrLastReceiverReport);
+        assertTrue(answer.dlrrDelay < 2 * NtpTime.COMPACT_UNITS_PER_SECOND, "DLRR " + answer.dlrrDelay);
+        assertEquals(0, onLoop(() -> server.rtcpDropCount(RtcpDropReason.EXTENDED_REPORT_MALFORMED)));
+        assertEquals(0, client.dropCount(NativeTestPeer.DropReason.RTCP_MALFORMED));
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------
+
+    /** What the test reads of the XR in one compound from the server: its RRTR and first DLRR sub-block. */
+    private record ExtendedReportSeen(long arrivalNanos, long senderSsrc, long referenceTime, long dlrrSsrc,
+                                      long dlrrLastReceiverReport, long dlrrDelay) {
+    }
+
+    /** Waits for a compound after the first {@code skip} whose XR matches. */
+    private ExtendedReportSeen awaitExtendedReport(int skip, java.util.function.Predicate<ExtendedReportSeen> condition) {
+        CompletableFuture<ExtendedReportSeen> found = new CompletableFuture<>();
+        Await.until("a matching XR from the server", TIMEOUT, () -> {
+            List<ReceivedRtcpCompound> compounds = client.receivedRtcpCompounds();
+            for (int i = skip; i < compounds.size(); i++) {
+                ByteBuf buffer = Unpooled.wrappedBuffer(compounds.get(i).bytes());
+                RtcpCompoundIterator iterator = new RtcpCompoundIterator().wrap(buffer);
+                while (iterator.next()) {
+                    if (iterator.packetType() != RtcpHeader.EXTENDED_REPORT) {
+                        continue;
+                    }
+                    RtcpExtendedReport xr = new RtcpExtendedReport();
+                    assertTrue(xr.wrap(buffer, iterator.packetOffset(), iterator.packetLength()));
+                    long referenceTime = 0;
+                    long dlrrSsrc = -1;
+                    long lrr = 0;
+                    long delay = 0;
+                    while (xr.nextBlock()) {
+                        if (xr.blockType() == RtcpExtendedReport.RECEIVER_REFERENCE_TIME) {
+                            referenceTime = xr.receiverReferenceTime();
+                        } else if (xr.blockType() == RtcpExtendedReport.DLRR && xr.dlrrSubBlockCount() > 0) {
+                            dlrrSsrc = xr.dlrrSsrc(0);
+                            lrr = xr.dlrrLastReceiverReport(0);
+                            delay = xr.dlrrDelaySinceLastReceiverReport(0);
+                        }
+                    }
+                    ExtendedReportSeen seen = new ExtendedReportSeen(compounds.get(i).arrivalNanos(), xr.senderSsrc(),
+                            referenceTime, dlrrSsrc, lrr, delay);
+                    if (condition.test(seen)) {
+                        found.complete(seen);
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }, () -> client.receivedRtcp().toString());
+        return found.join();
+    }
 
     /** What the test reads of one compound from the server: the first SR/RR, its first block, SDES. */
     private record Report(long arrivalNanos, boolean receiverReport, long senderSsrc, long ntpTimestamp,

@@ -87,6 +87,33 @@ final class RtcpFixtures {
             0x00, 0x00, 0x00, 0x01, // SSRC of packet sender
     };
 
+    /** XR with an RRTR, as a receiver sends it for a round trip without sending media (RFC 3611 §4.4). */
+    static final int[] EXTENDED_REPORT_RRTR = {
+            0x80, 0xCF, 0x00, 0x04, // V=2 P=0 reserved | PT=207 XR | length 4 (20 bytes)
+            0x00, 0x00, 0x00, 0x01, // SSRC of packet sender
+            0x04, 0x00, 0x00, 0x02, // BT=4 RRTR | reserved | block length 2 (12 bytes)
+            0xE8, 0x3D, 0x6C, 0x80, // NTP timestamp, seconds
+            0x80, 0x00, 0x00, 0x00, // NTP timestamp, fraction (0.5 s)
+    };
+
+    /**
+     * XR answering two RRTRs with a DLRR (RFC 3611 §4.5), after a block of a type the reader does
+     * not know (VoIP metrics, BT=7, shortened): skipped, not refused.
+     */
+    static final int[] EXTENDED_REPORT_DLRR = {
+            0x80, 0xCF, 0x00, 0x0A, // V=2 P=0 reserved | PT=207 XR | length 10 (44 bytes)
+            0x4A, 0x1C, 0x2E, 0x77, // SSRC of packet sender
+            0x07, 0x00, 0x00, 0x01, // BT=7 (not read) | type-specific | block length 1 (8 bytes)
+            0xAB, 0xCD, 0xEF, 0x01, // its contents
+            0x05, 0x00, 0x00, 0x06, // BT=5 DLRR | reserved | block length 6: two sub-blocks
+            0x00, 0x00, 0x00, 0x01, // SSRC_1: the receiver that sent the RRTR
+            0x6C, 0x80, 0x80, 0x00, // LRR: middle 32 bits of that RRTR's NTP timestamp
+            0x00, 0x00, 0x80, 0x00, // DLRR: 0.5 s (in 1/65536 s)
+            0x12, 0x34, 0x56, 0x78, // SSRC_2
+            0x00, 0x00, 0x00, 0x00, // LRR 0: no RRTR received from it
+            0x00, 0x00, 0x00, 0x00, // DLRR 0
+    };
+
     static int[] concat(int[]... parts) {
         int length = 0;
         for (int[] part : parts) {

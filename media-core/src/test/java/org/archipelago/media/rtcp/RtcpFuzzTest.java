@@ -20,6 +20,7 @@ class RtcpFuzzTest {
     private static final int[][] FIXTURES = {
             RtcpFixtures.SENDER_REPORT_AND_SDES, RtcpFixtures.NACK, RtcpFixtures.TRANSPORT_WIDE_FEEDBACK,
             RtcpFixtures.REMB, RtcpFixtures.PLI_AND_FIR, RtcpFixtures.GOODBYE, RtcpFixtures.EMPTY_RECEIVER_REPORT,
+            RtcpFixtures.EXTENDED_REPORT_RRTR, RtcpFixtures.EXTENDED_REPORT_DLRR,
     };
 
     private final RtcpCompoundIterator packets = new RtcpCompoundIterator();
@@ -32,6 +33,7 @@ class RtcpFuzzTest {
     private final RtcpPictureLossIndication pictureLossIndication = new RtcpPictureLossIndication();
     private final RtcpFullIntraRequest fullIntraRequest = new RtcpFullIntraRequest();
     private final RtcpReceiverEstimatedMaximumBitrate remb = new RtcpReceiverEstimatedMaximumBitrate();
+    private final RtcpExtendedReport extendedReport = new RtcpExtendedReport();
 
     @Test
     void randomBytesNeverThrow() {
@@ -43,7 +45,7 @@ class RtcpFuzzTest {
                 bytes[0] = (byte) (0x80 | (bytes[0] & 0x3F));    // version 2, so parsing gets further
             }
             if (bytes.length > 1 && random.nextBoolean()) {
-                bytes[1] = (byte) (200 + random.nextInt(7));     // a known packet type
+                bytes[1] = (byte) (200 + random.nextInt(8));     // a known packet type
             }
             if (bytes.length > 3 && random.nextBoolean()) {
                 bytes[2] = 0;
@@ -178,6 +180,20 @@ class RtcpFuzzTest {
             sink += remb.bitrate() + remb.senderSsrc();
             for (int i = 0; i < remb.ssrcCount(); i++) {
                 sink += remb.ssrc(i);
+            }
+        }
+        if (extendedReport.wrap(buffer, offset, length)) {
+            sink += extendedReport.senderSsrc();
+            while (extendedReport.nextBlock()) {
+                assertTrue(extendedReport.blockLength() >= RtcpExtendedReport.BLOCK_HEADER_LENGTH);
+                if (extendedReport.blockType() == RtcpExtendedReport.RECEIVER_REFERENCE_TIME) {
+                    sink += extendedReport.receiverReferenceTime();
+                } else if (extendedReport.blockType() == RtcpExtendedReport.DLRR) {
+                    for (int i = 0; i < extendedReport.dlrrSubBlockCount(); i++) {
+                        sink += extendedReport.dlrrSsrc(i) + extendedReport.dlrrLastReceiverReport(i)
+                                + extendedReport.dlrrDelaySinceLastReceiverReport(i);
+                    }
+                }
             }
         }
         return sink;

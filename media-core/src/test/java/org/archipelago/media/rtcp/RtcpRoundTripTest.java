@@ -145,6 +145,16 @@ class RtcpRoundTripTest {
                 expected.add(s);
             }
             assertEquals(expected, read, "trial " + trial);
+
+            // Skipping from anywhere counts what reading on would have returned.
+            int readFirst = random.nextInt(count + 1);
+            nack.rewind();
+            for (int i = 0; i < readFirst; i++) {
+                nack.nextLostSequenceNumber();
+            }
+            assertEquals(count - readFirst, nack.skipRemaining(), "trial " + trial + " after " + readFirst);
+            assertEquals(RtcpNack.NO_MORE, nack.nextLostSequenceNumber());
+            assertEquals(0, nack.skipRemaining());
         }
     }
 

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.archipelago.media.rtcp.NtpTime;
 import org.archipelago.media.rtcp.RtcpCompoundIterator;
+import org.archipelago.media.rtcp.RtcpExtendedReport;
 import org.archipelago.media.rtcp.RtcpHeader;
 import org.archipelago.media.rtcp.RtcpReceiverReport;
 import org.archipelago.media.rtcp.RtcpReportBlock;
@@ -22,7 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The compound report of one leg (RFC 3550 §6.1) and what incoming SRs and RRs do, on a virtual clock. */
+/**
+ * The compound report of one leg (RFC 3550 §6.1, RFC 3611 XR) and what incoming SRs, RRs and XRs
+ * do, on a virtual clock.
+ */
 class PeerStatisticsTest {
     private static final long MS = 1_000_000L;
     private static final long AUDIO = 0xA0A0_A0A0L;
@@ -44,7 +48,8 @@ class PeerStatisticsTest {
             }
         }
         List<Packet> report = report(1000 * MS);
-        assertEquals(List.of(RtcpHeader.RECEIVER_REPORT, RtcpHeader.SOURCE_DESCRIPTION), types(report));
+        assertEquals(List.of(RtcpHeader.RECEIVER_REPORT, RtcpHeader.SOURCE_DESCRIPTION, RtcpHeader.EXTENDED_REPORT),
+                types(report), "the XR carries an RRTR: the peer sends us media");
 
         RtcpReceiverReport rr = new RtcpReceiverReport();
         assertTrue(rr.wrap(report.get(0).buffer, report.get(0).offset, report.get(0).length));
@@ -80,7 +85,8 @@ class PeerStatisticsTest {
 
         long now = 1000 * MS;
         List<Packet> report = report(now);
-        assertEquals(List.of(RtcpHeader.SENDER_REPORT, RtcpHeader.SENDER_REPORT, RtcpHeader.SOURCE_DESCRIPTION), types(report));
+        assertEquals(List.of(RtcpHeader.SENDER_REPORT, RtcpHeader.SENDER_REPORT, RtcpHeader.SOURCE_DESCRIPTION,
+                RtcpHeader.EXTENDED_REPORT), types(report));
 
         RtcpSenderReport first = new RtcpSenderReport();
         assertTrue(first.wrap(report.get(0).buffer, report.get(0).offset, report.get(0).length));
@@ -187,17 +193,163 @@ class PeerStatisticsTest {
     }
 
     @Test
-    void truncatedReportsAreCountedNotThrown() {
+    void truncatedReportsAreRefusedNotThrown() {
         ByteBuf rr = Unpooled.buffer(64);
         int start = RtcpReceiverReport.begin(rr, REMOTE);
         RtcpReportBlock.write(rr, VIDEO, 0, 0, 0, 0, 0, 0);
         RtcpReceiverReport.end(rr, start);
         rr.setByte(0, rr.getByte(0) + 1);   // claims two blocks, holds one
-        stats.onReceiverReport(rr, 0, rr.readableBytes(), 0);
-        stats.onSenderReport(rr, 0, rr.readableBytes(), 0);   // not an SR at all
-        assertEquals(2, stats.reportsMalformed());
+        assertFalse(stats.onReceiverReport(rr, 0, rr.readableBytes(), 0));
+        assertFalse(stats.onSenderReport(rr, 0, rr.readableBytes(), 0), "not an SR at all");
+        assertFalse(stats.onExtendedReport(rr, 0, rr.readableBytes(), 0), "not an XR either");
         assertEquals(0, stats.reportBlocksReceived());
+        assertEquals(0, stats.receiverReportsReceived());
         assertFalse(stats.sendStatistics(VIDEO).reportBlocksReceived() > 0);
+    }
+
+    @Test
+    void ourRrtrWhileThePeerSendsAndItsDlrrGiveTheLegsRoundTrip() {
+        assertEquals(List.of(RtcpHeader.RECEIVER_REPORT, RtcpHeader.SOURCE_DESCRIPTION), types(report(500 * MS)),
+                "no XR while the peer sends nothing and asked nothing");
+        stats.onRtp(REMOTE, 1, 0, 48_000, 600 * MS);
+        long rrtrTime = 1000 * MS;
+        List<Packet> report = report(rrtrTime);
+        RtcpExtendedReport xr = new RtcpExtendedReport();
+        Packet last = report.get(report.size() - 1);
+        assertTrue(xr.wrap(last.buffer, last.offset, last.length));
+        assertEquals(AUDIO, xr.senderSsrc(), "the RR's SSRC, whether we send or not");
+        assertTrue(xr.nextBlock());
+        assertEquals(RtcpExtendedReport.RECEIVER_REFERENCE_TIME, xr.blockType());
+        assertEquals(CLOCK.ntpTimestamp(rrtrTime), xr.receiverReferenceTime());
+        long lrr = NtpTime.compact(xr.receiverReferenceTime());
+        assertFalse(xr.nextBlock(), "no DLRR: the peer sent no RRTR");
+        assertEquals(1, stats.extendedReportsSent());
+
+        // The peer held our RRTR 200 ms, 30 ms each way: its DLRR arrives at +260 ms. With it, one
+        // sub-block for someone else and one with LRR 0 (no RRTR received yet).
+        ByteBuf dlrr = Unpooled.buffer(128);
+        int start = RtcpExtendedReport.begin(dlrr, REMOTE);
+        int block = RtcpExtendedReport.beginDlrr(dlrr);
+        RtcpExtendedReport.writeDlrrSubBlock(dlrr, AUDIO, lrr, NtpTime.durationToCompact(200 * MS));
+        RtcpExtendedReport.writeDlrrSubBlock(dlrr, 0xDEAD, lrr, 0);
+        RtcpExtendedReport.writeDlrrSubBlock(dlrr, AUDIO, 0, 0);
+        RtcpExtendedReport.endDlrr(dlrr, block);
+        RtcpExtendedReport.end(dlrr, start);
+        assertTrue(stats.onExtendedReport(dlrr, 0, dlrr.readableBytes(), rrtrTime + 260 * MS));
+        assertEquals(1, stats.extendedReportRoundTripTimeMeasurements());
+        assertEquals(60 * MS, stats.extendedReportRoundTripTimeNanos(), 2 * 15_259);
+        assertEquals(stats.extendedReportRoundTripTimeNanos(), stats.roundTripTimeNanos(), "the leg's RTT");
+        assertEquals(rrtrTime + 260 * MS, stats.roundTripTimeMeasuredNanos());
+        assertEquals(3, stats.dlrrSubBlocksReceived());
+        assertEquals(1, stats.dlrrSubBlocksForOtherSsrcs());
+
+        // An echo claiming a delay longer than the round trip is refused; the RTT stays.
+        ByteBuf bogus = Unpooled.buffer(64);
+        start = RtcpExtendedReport.begin(bogus, REMOTE);
+        block = RtcpExtendedReport.beginDlrr(bogus);
+        RtcpExtendedReport.writeDlrrSubBlock(bogus, AUDIO, lrr, NtpTime.durationToCompact(900 * MS));
+        RtcpExtendedReport.endDlrr(bogus, block);
+        RtcpExtendedReport.end(bogus, start);
+        assertTrue(stats.onExtendedReport(bogus, 0, bogus.readableBytes(), rrtrTime + 300 * MS));
+        assertEquals(1, stats.extendedReportRoundTripTimesRefused());
+        assertEquals(60 * MS, stats.roundTripTimeNanos(), 2 * 15_259);
+
+        // A later RR about our SR gives the leg a newer RTT: the latest measurement wins.
+        SendStatistics video = stats.sendStatistics(VIDEO);
+        video.onPacket(0, 1000, 0);
+        long srTime = 2000 * MS;
+        List<Packet> withSr = report(srTime);
+        RtcpSenderReport sr = new RtcpSenderReport();
+        assertTrue(sr.wrap(withSr.get(0).buffer, withSr.get(0).offset, withSr.get(0).length));
+        ByteBuf rr = Unpooled.buffer(64);
+        int rrStart = RtcpReceiverReport.begin(rr, REMOTE);
+        RtcpReportBlock.write(rr, VIDEO, 0, 0, 1, 0, NtpTime.compact(sr.ntpTimestamp()), NtpTime.durationToCompact(100 * MS));
+        RtcpReceiverReport.end(rr, rrStart);
+        assertTrue(stats.onReceiverReport(rr, 0, rr.readableBytes(), srTime + 140 * MS));
+        assertEquals(40 * MS, stats.roundTripTimeNanos(), 2 * 15_259);
+        assertEquals(60 * MS, stats.extendedReportRoundTripTimeNanos(), 2 * 15_259);
+    }
+
+    @Test
+    void thePeersRrtrIsAnsweredOnceWithADlrr() {
+        long remoteNtp = 0x1234_5678_9ABC_DEF0L;
+        ByteBuf rrtr = Unpooled.buffer(64);
+        int start = RtcpExtendedReport.begin(rrtr, REMOTE);
+        RtcpExtendedReport.writeReceiverReferenceTime(rrtr, remoteNtp);
+        RtcpExtendedReport.end(rrtr, start);
+        assertTrue(stats.onExtendedReport(rrtr, 0, rrtr.readableBytes(), 500 * MS));
+        assertEquals(1, stats.receiverReferenceTimesReceived());
+
+        List<Packet> report = report(750 * MS);
+        assertEquals(List.of(RtcpHeader.RECEIVER_REPORT, RtcpHeader.SOURCE_DESCRIPTION, RtcpHeader.EXTENDED_REPORT), types(report));
+        RtcpExtendedReport xr = new RtcpExtendedReport();
+        assertTrue(xr.wrap(report.get(2).buffer, report.get(2).offset, report.get(2).length));
+        assertTrue(xr.nextBlock());
+        assertEquals(RtcpExtendedReport.DLRR, xr.blockType(), "no RRTR of ours: the peer sends us no media");
+        assertEquals(1, xr.dlrrSubBlockCount());
+        assertEquals(REMOTE, xr.dlrrSsrc(0));
+        assertEquals(0x5678_9ABCL, xr.dlrrLastReceiverReport(0));
+        assertEquals(16384, xr.dlrrDelaySinceLastReceiverReport(0), "250 ms");
+        assertFalse(xr.nextBlock());
+
+        assertEquals(List.of(RtcpHeader.RECEIVER_REPORT, RtcpHeader.SOURCE_DESCRIPTION), types(report(1750 * MS)),
+                "answered once: no new RRTR, no DLRR");
+    }
+
+    @Test
+    void rrtrSourcesAreBoundedAndAllAnsweredInOneDlrr() {
+        for (int ssrc = 1; ssrc <= PeerStatistics.MAX_REFERENCE_TIME_SOURCES + 2; ssrc++) {
+            ByteBuf rrtr = Unpooled.buffer(64);
+            int start = RtcpExtendedReport.begin(rrtr, ssrc);
+            RtcpExtendedReport.writeReceiverReferenceTime(rrtr, (long) ssrc << 32);
+            RtcpExtendedReport.end(rrtr, start);
+            assertTrue(stats.onExtendedReport(rrtr, 0, rrtr.readableBytes(), 0));
+        }
+        assertEquals(2, stats.referenceTimeSourcesRefused());
+        stats.onRtp(REMOTE, 1, 0, 48_000, 0);
+        List<Packet> report = report(1000 * MS);
+        Packet last = report.get(report.size() - 1);
+        assertTrue(last.length <= stats.maxReportLength());
+        RtcpExtendedReport xr = new RtcpExtendedReport();
+        assertTrue(xr.wrap(last.buffer, last.offset, last.length));
+        assertTrue(xr.nextBlock());
+        assertEquals(RtcpExtendedReport.RECEIVER_REFERENCE_TIME, xr.blockType());
+        assertTrue(xr.nextBlock());
+        assertEquals(PeerStatistics.MAX_REFERENCE_TIME_SOURCES, xr.dlrrSubBlockCount());
+    }
+
+    @Test
+    void theLegsLossAndJitterInBothDirections() {
+        // In: audio 0..9 without 4 and 5; video 0..19 without 7, arriving with uneven spacing.
+        for (int seq = 0; seq < 10; seq++) {
+            if (seq != 4 && seq != 5) {
+                stats.onRtp(REMOTE, seq, 960L * seq, 48_000, seq * 20 * MS);
+            }
+        }
+        for (int seq = 0; seq < 20; seq++) {
+            if (seq != 7) {
+                stats.onRtp(REMOTE + 1, seq, 3000L * seq, 90_000, seq * 33 * MS + (seq % 2) * 5 * MS);
+            }
+        }
+        assertEquals(3, stats.receiveCumulativeLost());
+        report(1000 * MS);
+        assertEquals((3 << 8) / 30, stats.receiveFractionLost(), "3 of 30 expected, the streams as one");
+        long videoJitter = stats.receiveStatistics(REMOTE + 1).jitterNanos();
+        assertTrue(videoJitter > 0);
+        assertEquals(stats.receiveStatistics(REMOTE + 1).jitter() * 1_000_000_000L / 90_000, videoJitter);
+        assertEquals(Math.max(videoJitter, stats.receiveStatistics(REMOTE).jitterNanos()), stats.receiveJitterNanos());
+
+        // Out: what the peer's report blocks say about our audio and video.
+        ByteBuf rr = Unpooled.buffer(128);
+        int start = RtcpReceiverReport.begin(rr, REMOTE);
+        RtcpReportBlock.write(rr, AUDIO, 10, 5, 100, 480, 0, 0);    // 10 ms of jitter at 48 kHz
+        RtcpReportBlock.write(rr, VIDEO, 30, 7, 100, 900, 0, 0);    // 10 ms at 90 kHz
+        RtcpReceiverReport.end(rr, start);
+        assertTrue(stats.onReceiverReport(rr, 0, rr.readableBytes(), 1100 * MS));
+        assertEquals(30, stats.sendFractionLost(), "the worst stream");
+        assertEquals(12, stats.sendCumulativeLost());
+        assertEquals(10 * MS, stats.sendJitterNanos());
+        assertEquals(PeerStatistics.NO_RTT, stats.roundTripTimeNanos(), "LSR 0: no round trip");
     }
 
     // ---- helpers ---------------------------------------------------------------------------------
