@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -240,14 +241,17 @@ class ClassroomBehindIslandLinkTest {
      */
     @Test
     void aClassroomBehindALossyIslandLinkKeepsMoreThanHalfTheFrameRate() {
+        // The two browsers start side by side. Should the teacher's fail, a classroom browser that
+        // started anyway is ended with the namespace (@AfterAll).
+        CompletableFuture<ChromiumBrowser> island = CompletableFuture.supplyAsync(() -> ChromiumBrowser.inNamespace(link, origin));
         try (ChromiumBrowser teacher = ChromiumBrowser.reaching(origin);
-             ChromiumBrowser classroom = ChromiumBrowser.inNamespace(link, origin)) {
+             ChromiumBrowser classroom = island.join()) {
             join(teacher, "teacher.html", "Ms%20Lin", Role.TEACHER);
             join(classroom, "classroom.html", "Lanyu", Role.CLASSROOM);
             PeerConnection peer = classroomPeer();
             InetSocketAddress address = peer.remoteAddress();
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (teacherCamera(classroom).get("framesDecoded").longValue() < 60) {
+            while (teacherCamera(classroom).get("framesDecoded").longValue() < 30) {
                 assertTrue(System.nanoTime() < deadline, "the classroom decodes the teacher's camera on a clean link");
                 pause(Duration.ofMillis(200));
             }
@@ -264,16 +268,16 @@ class ClassroomBehindIslandLinkTest {
                 server.media().impairment().impair(address, Direction.INGRESS, delayed);
             }
             pause(SETTLE);
-            Measurement island = measure(classroom, peer);
+            Measurement behind = measure(classroom, peer);
             LOG.info("Island link, {}% loss and {}±{} ms each way ({}{}): {}", ISLAND.lossPercent(), DELAY.toMillis(),
                     JITTER.toMillis(), link.describe(), serverDelay ? ", delay by the server's impairment stage" : "",
-                    island.describe());
+                    behind.describe());
 
             assertTrue(clean.framesPerSecond() >= 10, "the clean link is a fair reference: " + clean.describe());
-            assertTrue(island.nacks() > 0, "the link lost packets and the classroom asked for them: " + island.describe());
-            assertTrue(island.framesPerSecond() > clean.framesPerSecond() / 2,
+            assertTrue(behind.nacks() > 0, "the link lost packets and the classroom asked for them: " + behind.describe());
+            assertTrue(behind.framesPerSecond() > clean.framesPerSecond() / 2,
                     "more than half the clean frame rate behind the island link: clean " + clean.describe()
-                            + "; island " + island.describe());
+                            + "; island " + behind.describe());
         }
     }
 }
