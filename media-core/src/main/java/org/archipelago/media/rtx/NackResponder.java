@@ -67,11 +67,18 @@ public final class NackResponder implements AutoCloseable {
         }
 
         /**
-         * {@code historySize} packets (512 is about 2.5 s of 2 Mbit/s video), 1 s of age (later
-         * than that the receiver's jitter buffer has moved on), 256 per NACK, 1000 per second.
+         * {@code historySize} packets (512 is about 2.5 s of 2 Mbit/s video), 2 s of age, 256 per
+         * NACK, 1000 per second.
+         *
+         * <p>Why 2 s: a receiver keeps asking for a packet while the frame it belongs to is still
+         * awaited, and behind a lossy island link (80 ms each way, 10 % loss of NACKs and of
+         * retransmissions alike) a packet can need three or four rounds of 250 ms or more. With 1 s,
+         * the packets that needed more were refused as too old and Chromium froze for 3 s until it
+         * asked for a key frame (ClassroomBehindIslandLinkTest). mediasoup keeps video
+         * retransmittable for 2 s as well (4 s in its later versions).
          */
         public static Limits defaults(int historySize) {
-            return new Limits(historySize, TimeUnit.SECONDS.toNanos(1), 256, 1000);
+            return new Limits(historySize, TimeUnit.SECONDS.toNanos(2), 256, 1000);
         }
     }
 

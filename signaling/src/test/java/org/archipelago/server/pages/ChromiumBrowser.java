@@ -1,5 +1,6 @@
 package org.archipelago.server.pages;
 
+import org.archipelago.server.testing.NamespaceLink;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -8,11 +9,13 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.remote.RemoteWebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +31,10 @@ import java.util.stream.Stream;
  * Manager never runs, and Chromium's background networking, component updates and sync are off.
  * Host names other than loopback do not resolve.
  *
+ * <p>A page served beyond loopback ({@link #reaching}) is treated as a secure context, so it may use
+ * the camera over plain HTTP. {@link #inNamespace} runs the browser, and its chromedriver, inside a
+ * {@link NamespaceLink}'s network namespace: its media crosses that shaped link.
+ *
  * <p>Waits poll with a deadline ({@link #waitFor}); nothing sleeps.
  */
 public final class ChromiumBrowser implements AutoCloseable {
@@ -37,7 +44,8 @@ public final class ChromiumBrowser implements AutoCloseable {
 
     private final Path profile;
     private final ChromeDriverService service;
-    private final ChromeDriver driver;
+    private final NamespaceLink.Chromedriver remoteDriver;
+    private final RemoteWebDriver driver;
 
     /** A browser in the system's default language (English on the build machines). */
     public ChromiumBrowser() {
@@ -49,14 +57,41 @@ public final class ChromiumBrowser implements AutoCloseable {
      *                 {@code null} for English
      */
     public ChromiumBrowser(String language) {
+        this(language, null, null);
+    }
+
+    /**
+     * A browser on this host for pages served at {@code origin} ({@code http://address:port}, an
+     * address beyond loopback): the origin is reachable and counts as secure (camera over HTTP).
+     */
+    public static ChromiumBrowser reaching(String origin) {
+        return new ChromiumBrowser(null, origin, null);
+    }
+
+    /**
+     * A browser inside {@code link}'s namespace, driven through a chromedriver started there, for
+     * pages served at {@code origin} (normally on the link's host address). It has no DevTools
+     * commands ({@link #beforeEachPage}).
+     */
+    public static ChromiumBrowser inNamespace(NamespaceLink link, String origin) {
+        return new ChromiumBrowser(null, origin, link);
+    }
+
+    private ChromiumBrowser(String language, String origin, NamespaceLink link) {
         try {
             profile = Files.createTempDirectory("archipelago-chromium-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         String lang = language == null ? "en-US" : language;
+        String resolverRules = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1";
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
+        if (origin != null) {
+            // getUserMedia needs a secure context; the test server speaks plain HTTP.
+            options.addArguments("--unsafely-treat-insecure-origin-as-secure=" + origin);
+            resolverRules += ", EXCLUDE " + URI.create(origin).getHost();
+        }
         options.addArguments(
                 "--headless=new",
                 "--no-sandbox",
@@ -69,11 +104,24 @@ public final class ChromiumBrowser implements AutoCloseable {
                 "--disable-sync",
                 "--no-first-run",
                 "--no-default-browser-check",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                "--host-resolver-rules=" + resolverRules,
                 "--window-size=1280,900",
                 "--lang=" + lang,
                 "--user-data-dir=" + profile);
         options.setExperimentalOption("prefs", Map.of("intl.accept_languages", lang));
+        if (link != null) {
+            service = null;
+            remoteDriver = link.startChromedriver(Path.of("target", "netns", link.name() + "-chromedriver.log"));
+            try {
+                driver = new RemoteWebDriver(remoteDriver.url(), options);
+            } catch (RuntimeException e) {
+                remoteDriver.close();
+                deleteProfile();
+                throw e;
+            }
+            return;
+        }
+        remoteDriver = null;
         service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER)
                 .usingAnyFreePort()
@@ -96,7 +144,10 @@ public final class ChromiumBrowser implements AutoCloseable {
      * {@code Page.addScriptToEvaluateOnNewDocument}): for stand-ins such as a fake server.
      */
     public void beforeEachPage(String script) {
-        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
+        if (!(driver instanceof ChromeDriver chrome)) {
+            throw new IllegalStateException("no DevTools commands through a chromedriver in a namespace");
+        }
+        chrome.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
     }
 
     public void open(String url) {
@@ -190,7 +241,11 @@ public final class ChromiumBrowser implements AutoCloseable {
         try {
             driver.quit();
         } finally {
-            service.stop();
+            if (service != null) {
+                service.stop();
+            } else {
+                remoteDriver.close();
+            }
             deleteProfile();
         }
     }
