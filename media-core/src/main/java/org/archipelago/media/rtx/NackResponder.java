@@ -130,6 +130,7 @@ public final class NackResponder implements AutoCloseable {
     private long nacksReceived;
     private long rtxSent;
     private long plainRetransmissionsSent;
+    private long redundantRetransmissions;
 
     /**
      * A responder for the send streams of {@code answer} whose section negotiated generic NACK.
@@ -266,6 +267,15 @@ public final class NackResponder implements AutoCloseable {
             }
             bucket -= NANOS_PER_SECOND;
             retransmit(stream, stream.history.packet(slot), sink);
+            if (stream.history.timesResent(slot) > 1 && bucket >= NANOS_PER_SECOND) {
+                // Asked again: our retransmission was lost too. A receiver that does not know the
+                // RTT waits about 100 ms before each new request, so two losses in a row would
+                // freeze its video; a second copy makes that unlikely for little traffic (only
+                // packets whose repair was lost are sent twice).
+                bucket -= NANOS_PER_SECOND;
+                redundantRetransmissions++;
+                retransmit(stream, stream.history.packet(slot), sink);
+            }
         }
     }
 
@@ -310,6 +320,11 @@ public final class NackResponder implements AutoCloseable {
     }
 
     // ---- counters -------------------------------------------------------------------------------
+
+    /** Second copies sent for packets NACKed again after a retransmission (counted in the sent totals too). */
+    public long redundantRetransmissions() {
+        return redundantRetransmissions;
+    }
 
     /** Sequence numbers NACKed but not retransmitted, for {@code reason}. */
     public long dropCount(RetransmissionDropReason reason) {

@@ -23,11 +23,16 @@ public final class RetransmissionHistory implements AutoCloseable {
     public static final int NOT_SENT = -1;
     /** {@link #request} result: evicted from the ring, or older than the maximum age. */
     public static final int TOO_OLD = -2;
-    /** {@link #request} result: retransmitted less than one RTT ago. */
+    /** {@link #request} result: retransmitted less than {@link #RESEND_GUARD_NUMERATOR}/4 of an RTT ago. */
     public static final int WITHIN_RTT = -3;
 
     private static final int EMPTY = -1;
     private static final long NEVER = Long.MIN_VALUE;
+    /**
+     * A repeated request is answered once 3/4 of the RTT has passed since the last answer: a receiver
+     * re-asks after about one RTT of its own measure, and the two measures differ by their jitter.
+     */
+    static final int RESEND_GUARD_NUMERATOR = 3;
 
     private final int mask;
     private final long maxAgeNanos;
@@ -35,6 +40,8 @@ public final class RetransmissionHistory implements AutoCloseable {
     private final int[] sequenceNumbers;
     private final long[] sentNanos;
     private final long[] resentNanos;
+    /** Times each slot's packet was retransmitted, saturating at {@link Byte#MAX_VALUE}. */
+    private final byte[] resends;
     private int newest = EMPTY;
     private long stored;
     private long evicted;
@@ -54,6 +61,7 @@ public final class RetransmissionHistory implements AutoCloseable {
         this.sequenceNumbers = new int[capacity];
         this.sentNanos = new long[capacity];
         this.resentNanos = new long[capacity];
+        this.resends = new byte[capacity];
         java.util.Arrays.fill(sequenceNumbers, EMPTY);
     }
 
@@ -81,6 +89,7 @@ public final class RetransmissionHistory implements AutoCloseable {
         sequenceNumbers[slot] = sequence;
         sentNanos[slot] = nowNanos;
         resentNanos[slot] = NEVER;
+        resends[slot] = 0;
         stored++;
         // Newer moves the front; so does a jump back by more than the ring (the stream restarted).
         if (newest == EMPTY || RtpSequence.distance(newest, sequence) > 0
@@ -117,11 +126,19 @@ public final class RetransmissionHistory implements AutoCloseable {
             return TOO_OLD;
         }
         long resent = resentNanos[slot];
-        if (resent != NEVER && nowNanos - resent < rttNanos) {
+        if (resent != NEVER && nowNanos - resent < rttNanos / 4 * RESEND_GUARD_NUMERATOR) {
             return WITHIN_RTT;
         }
         resentNanos[slot] = nowNanos;
+        if (resends[slot] < Byte.MAX_VALUE) {
+            resends[slot]++;
+        }
         return slot;
+    }
+
+    /** How many times the packet in {@code slot} was retransmitted, the request just granted included. */
+    public int timesResent(int slot) {
+        return resends[slot];
     }
 
     /** The packet in {@code slot} (from {@link #request}); lent, not given. */

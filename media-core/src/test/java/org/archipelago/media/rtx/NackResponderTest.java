@@ -94,22 +94,36 @@ class NackResponderTest {
         assertEquals(2, responder.rtxSent());
     }
 
+    /**
+     * A repeat within 3/4 of the RTT is not answered (our RTX cannot have arrived); one after it
+     * means the RTX was lost too, and is answered with two copies.
+     */
     @Test
-    void theSameNackWithinAnRttIsAnsweredOnceAndAgainAfterIt() {
+    void theSameNackWithinAnRttIsAnsweredOnceAndAgainAfterItTwice() {
         responder = responder(NackResponder.Limits.defaults(64));
         send(VP8, 10, 0);
         nack(SSRC, 10 * MS, 30 * MS, 10);
         nack(SSRC, 10 * MS, 30 * MS, 10);   // the same again, at once
-        nack(SSRC, 39 * MS, 30 * MS, 10);
+        nack(SSRC, 32 * MS, 30 * MS, 10);   // 22 ms later: under 3/4 of 30 ms
         assertEquals(1, sink.rtx.size());
         assertEquals(2, responder.dropCount(RetransmissionDropReason.WITHIN_RTT));
-        nack(SSRC, 40 * MS, 30 * MS, 10);
-        assertEquals(2, sink.rtx.size(), "one RTT later");
-        // Unknown RTT: 100 ms by default.
-        nack(SSRC, 139 * MS, -1, 10);
-        assertEquals(2, sink.rtx.size());
-        nack(SSRC, 140 * MS, -1, 10);
+        nack(SSRC, 33 * MS, 30 * MS, 10);
+        assertEquals(3, sink.rtx.size(), "asked again after 3/4 of an RTT: two copies");
+        assertEquals(1, responder.redundantRetransmissions());
+        assertEquals(10, osn(sink.rtx.get(1)));
+        assertEquals(10, osn(sink.rtx.get(2)), "both copies carry OSN 10");
+        // Unknown RTT: 100 ms by default, so repeats wait 75 ms.
+        nack(SSRC, 107 * MS, -1, 10);
         assertEquals(3, sink.rtx.size());
+        nack(SSRC, 108 * MS, -1, 10);
+        assertEquals(5, sink.rtx.size());
+        assertEquals(5, responder.rtxSent());
+    }
+
+    /** The original sequence number an RTX packet carries (RFC 4588 §4). */
+    private int osn(ByteBuf rtx) {
+        assertTrue(view.wrap(rtx));
+        return rtx.getUnsignedShort(view.payloadOffset());
     }
 
     @Test

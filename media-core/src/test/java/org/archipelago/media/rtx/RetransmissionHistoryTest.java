@@ -70,21 +70,28 @@ class RetransmissionHistoryTest {
         assertSame(made.get(2), history.packet(history.request(102, 0, RTT)));
     }
 
-    /** Table: {sent at, first request at, second request at, expected second result} with RTT 50 ms. */
+    /**
+     * Table: {sent at, first request at, second request at, expected second result} with RTT 50 ms;
+     * a repeat is answered from 3/4 of the RTT on.
+     */
     @ParameterizedTest(name = "second NACK {2} ms after sending -> {3}")
     @CsvSource({
             "0, 10, 10, WITHIN_RTT",     // the same NACK twice in one compound
-            "0, 10, 59, WITHIN_RTT",     // 49 ms later: our RTX cannot have arrived yet
-            "0, 10, 60, RESENT",         // one RTT later: it was lost too, resend
+            "0, 10, 47, WITHIN_RTT",     // 37 ms later, under 3/4 of the RTT: our RTX cannot have arrived yet
+            "0, 10, 48, RESENT",         // 3/4 of an RTT later: the receiver's own RTT says it was lost too
+            "0, 10, 60, RESENT",
             "0, 10, 500, RESENT",
     })
     void aPacketIsRetransmittedAtMostOncePerRtt(long sentMs, long firstMs, long secondMs, String expected) {
         history = new RetransmissionHistory(16, MAX_AGE);
         history.store(7, packet(7), sentMs * MS);
-        assertTrue(history.request(7, firstMs * MS, RTT) >= 0);
+        int first = history.request(7, firstMs * MS, RTT);
+        assertTrue(first >= 0);
+        assertEquals(1, history.timesResent(first));
         int second = history.request(7, secondMs * MS, RTT);
         if (expected.equals("RESENT")) {
             assertTrue(second >= 0, "resent");
+            assertEquals(2, history.timesResent(second));
         } else {
             assertEquals(RetransmissionHistory.WITHIN_RTT, second);
         }
