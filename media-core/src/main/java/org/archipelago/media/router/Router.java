@@ -2,6 +2,7 @@ package org.archipelago.media.router;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import org.archipelago.media.rtp.RedPayload;
 import org.archipelago.media.rtp.RtpPacket;
 
 import java.util.ArrayList;
@@ -28,6 +29,13 @@ import java.util.random.RandomGenerator;
  * per packet: subscription changes replace a source's downstream array (copy on write) so the
  * packet path iterates a plain array, and is safe against changes made while it runs.
  *
+ * <h2>Redundant audio (RED)</h2>
+ * A RED packet (RFC 2198) goes to a subscriber that negotiated RED byte for byte, like any packet
+ * (its rewriter maps the RED payload type to the subscriber's). For a subscriber that did not
+ * ({@link RtpStreamRewriter#unwrapRed}), the packet is parsed once ({@link RedPayload}) and the
+ * copy carries the header and the primary block only, under the primary's payload type; a packet
+ * whose RED headers are malformed is counted on the source and dropped for those subscribers.
+ *
  * <h2>Key frames</h2>
  * {@link #subscribe} puts a downstream in waiting: it switches to the new source at that source's
  * next key frame ({@link KeyframeDetector}, chosen per payload type), and until then keeps
@@ -35,7 +43,9 @@ import java.util.random.RandomGenerator;
  * PLI ({@link #onKeyframeRequest}), a source whose stream starts or restarts (SSRC change) while
  * someone waits — goes to the source's {@link KeyframeRequester}, which throttles what reaches the
  * publisher. Codecs whose key frames are not detected yet ({@link KeyframeDetector#UNDETECTED})
- * switch at once.
+ * switch at once. Each source waits only for its own key frames: audio, every packet of which is
+ * one ({@link KeyframeDetector#AUDIO}), is never held back by a video source of the same
+ * publisher that is still waiting.
  *
  * <h2>Bad input</h2>
  * Nothing on the packet path throws: an invalid packet is counted on its source and dropped; a
@@ -52,8 +62,15 @@ public final class Router {
     private final int keyframeMaxRetries;
     private final RandomGenerator random;
     private final RtpPacket egress = new RtpPacket();
+    /** The RED payload of the packet {@link #onRtp} is forwarding, parsed when a downstream unwraps it. */
+    private final RedPayload red = new RedPayload();
+    private int redState;
     private final List<Source> sources = new ArrayList<>();
     private final List<Downstream> downstreams = new ArrayList<>();
+
+    private static final int RED_NOT_PARSED = 0;
+    private static final int RED_VALID = 1;
+    private static final int RED_MALFORMED = 2;
 
     private long packetsForRemovedSources;
 
@@ -242,6 +259,7 @@ public final class Router {
             return;
         }
         source.packets++;
+        redState = RED_NOT_PARSED;
         boolean starts = !source.started;
         long ssrc = packet.ssrc();
         if (starts) {
@@ -281,23 +299,53 @@ public final class Router {
             } else if (downstream.source != source) {
                 continue; // unsubscribed while this array was being iterated
             }
-            forward(downstream, packet, nowNanos);
+            forward(source, downstream, packet, nowNanos);
         }
     }
 
-    private void forward(Downstream downstream, RtpPacket packet, long nowNanos) {
+    private void forward(Source source, Downstream downstream, RtpPacket packet, long nowNanos) {
         RtpStreamRewriter rewriter = downstream.rewriter;
-        if (!rewriter.accept(packet, nowNanos)) {
+        int payloadType = packet.payloadType();
+        // RED for a subscriber without it: the primary block alone. A packet without payload
+        // (padding only, as libwebrtc probes bandwidth) has no block; it goes out as the primary type.
+        int redPrimary = rewriter.redPrimaryPayloadType(payloadType);
+        boolean unwrap = redPrimary != RtpStreamRewriter.NOT_UNWRAPPED && packet.payloadLength() > 0;
+        if (redPrimary != RtpStreamRewriter.NOT_UNWRAPPED) {
+            if (unwrap && !parseRed(source, packet)) {
+                downstream.droppedMalformedRed++;
+                return;
+            }
+            payloadType = unwrap ? red.primaryPayloadType() : redPrimary;
+        }
+        if (!rewriter.accept(packet.sequenceNumber(), packet.timestamp(), payloadType, nowNanos)) {
             downstream.droppedTooOld++;
             return;
         }
-        int length = packet.length();
+        int length = unwrap ? packet.headerLength() + red.primaryLength() : packet.length();
         ByteBuf copy = allocator.heapBuffer(length + egressTailroom);
-        copy.writeBytes(packet.buffer(), packet.offset(), length);
+        if (unwrap) {
+            red.writePrimaryPacket(packet, copy);
+            downstream.redUnwrapped++;
+        } else {
+            copy.writeBytes(packet.buffer(), packet.offset(), length);
+        }
         egress.wrap(copy, 0, length);
         rewriter.write(egress);
         downstream.forwarded++;
         downstream.sink.send(copy);
+    }
+
+    /** Parses the packet's RED payload once per packet, however many downstreams unwrap it. */
+    private boolean parseRed(Source source, RtpPacket packet) {
+        if (redState == RED_NOT_PARSED) {
+            boolean valid = red.wrap(packet.buffer(), packet.payloadOffset(), packet.payloadLength())
+                    && red.primaryPayloadType() != packet.payloadType();
+            redState = valid ? RED_VALID : RED_MALFORMED;
+            if (!valid) {
+                source.malformedRedPackets++;
+            }
+        }
+        return redState == RED_VALID;
     }
 
     /** The publisher restarted the stream behind the source: everyone fed by it waits for a key frame. */

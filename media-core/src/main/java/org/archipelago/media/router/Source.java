@@ -30,6 +30,7 @@ public final class Source {
     long invalidPackets;
     long keyframes;
     long restarts;
+    long malformedRedPackets;
 
     Source(String id, KeyframeDetector detector, KeyframeRequester keyframeRequester) {
         this.id = id;
@@ -76,6 +77,14 @@ public final class Source {
     /** SSRC changes seen: the publisher restarted the stream behind this source. */
     public long restarts() {
         return restarts;
+    }
+
+    /**
+     * RED packets (RFC 2198) whose headers did not parse (or named RED as their primary), counted
+     * once per packet when a subscriber needed the primary block; they were not sent to it.
+     */
+    public long malformedRedPackets() {
+        return malformedRedPackets;
     }
 
     public boolean isRemoved() {

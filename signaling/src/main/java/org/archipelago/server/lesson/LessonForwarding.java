@@ -222,17 +222,30 @@ final class LessonForwarding {
         return published == null ? null : published.sourceByPurpose.get(purpose);
     }
 
-    /** Publisher and subscriber may number the same codec differently: map by codec name. */
+    /**
+     * Publisher and subscriber may number the same codec differently: map by codec name. A
+     * subscriber without the publisher's RED (RFC 2198) gets the primary block of each RED packet,
+     * the codec RED's fmtp names first (both sides accepted it: see SdpAnswerBuilder).
+     */
     private static void mapPayloadTypes(NegotiatedMedia from, NegotiatedMedia to, Downstream downstream) {
         downstream.rewriter().clearPayloadTypeMap();
         for (Codec source : from.primaryCodecs()) {
-            for (Codec target : to.primaryCodecs()) {
-                if (target.name().equalsIgnoreCase(source.name()) && target.clockRate() == source.clockRate()) {
-                    downstream.rewriter().mapPayloadType(source.payloadType(), target.payloadType());
-                    break;
-                }
+            Codec target = sameCodec(source, to);
+            if (target != null) {
+                downstream.rewriter().mapPayloadType(source.payloadType(), target.payloadType());
+            } else if (source.isRed()) {
+                downstream.rewriter().unwrapRed(source.payloadType(), source.redBlockPayloadTypes().get(0));
             }
         }
+    }
+
+    private static Codec sameCodec(Codec source, NegotiatedMedia in) {
+        for (Codec target : in.primaryCodecs()) {
+            if (target.name().equalsIgnoreCase(source.name()) && target.clockRate() == source.clockRate()) {
+                return target;
+            }
+        }
+        return null;
     }
 
     /** The teacher's classroom slots: mid of each classroom-video/-audio section, by slot. */
