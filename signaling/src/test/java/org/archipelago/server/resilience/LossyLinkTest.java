@@ -23,6 +23,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,6 +95,58 @@ class LossyLinkTest {
                 }
             }
         }
+    }
+
+    /**
+     * RED on the subscriber leg: two players behind the same 10 % loss, one that negotiated RED
+     * and one that did not (it gets the primary Opus frames). The RED player rebuilds a lost frame
+     * from the next packet's redundant copy, so it conceals far less of the audio.
+     */
+    @Test
+    void redLetsAPlayerBehindLossConcealFarLessAudio() throws Exception {
+        LibWebRtcPeer.Options audioOnly = LibWebRtcPeer.Options.defaults().withVideo(false, false);
+        try (LibWebRtcPeer teacher = LibWebRtcPeer.create("teacher", audioOnly.withAudio(true, false));
+             LibWebRtcPeer redPlayer = LibWebRtcPeer.create("red-player", audioOnly.withAudio(false, true));
+             LibWebRtcPeer opusPlayer = LibWebRtcPeer.create("opus-player", audioOnly.withAudio(false, true).withAudioRed(false))) {
+            teacher.setAnswer(post("/whip/island", teacher.createOffer()).split("\u0000")[0]);
+            teacher.awaitConnected(TIMEOUT);
+            List<InetSocketAddress> impaired = new ArrayList<>();
+            try {
+                for (LibWebRtcPeer player : List.of(redPlayer, opusPlayer)) {
+                    String[] answer = post("/whep/island", player.createOffer()).split("\u0000");
+                    player.setAnswer(answer[0]);
+                    player.awaitConnected(TIMEOUT);
+                    String sessionId = answer[1].substring(answer[1].lastIndexOf('/') + 1);
+                    InetSocketAddress address = server.media().peers().stream().filter(p -> p.id().equals(sessionId))
+                            .findFirst().orElseThrow().remoteAddress();
+                    server.media().impairment().impair(address, Direction.EGRESS,
+                            ImpairmentProfile.NONE.withLoss(LossModel.uniform(0.10)));
+                    impaired.add(address);
+                }
+                PeerStats redBefore = redPlayer.awaitStats(s -> s.audioSamplesReceived() > 0, TIMEOUT);
+                PeerStats opusBefore = opusPlayer.awaitStats(s -> s.audioSamplesReceived() > 0, TIMEOUT);
+                long end = System.nanoTime() + MEASURED.toNanos();
+                PeerStats redAfter = redPlayer.awaitStats(s -> System.nanoTime() >= end, MEASURED.plusSeconds(10));
+                PeerStats opusAfter = opusPlayer.stats();
+                double red = concealedShare(redBefore, redAfter);
+                double opus = concealedShare(opusBefore, opusAfter);
+                LOG.info("Lossy link, subscriber leg, 10% loss: audio concealed {}% with RED ({} packets lost), {}% without ({} lost)",
+                        String.format("%.1f", 100 * red), redAfter.audioPacketsLost() - redBefore.audioPacketsLost(),
+                        String.format("%.1f", 100 * opus), opusAfter.audioPacketsLost() - opusBefore.audioPacketsLost());
+                assertTrue(opusAfter.audioPacketsLost() - opusBefore.audioPacketsLost() > 0, "the loss reached the player");
+                assertTrue(red < opus / 2, "RED conceals " + red + " of the audio, Opus alone " + opus);
+            } finally {
+                for (InetSocketAddress address : impaired) {
+                    server.media().impairment().clear(address, Direction.EGRESS);
+                }
+            }
+        }
+    }
+
+    /** The share of the samples played between two stats readings that libwebrtc had to make up. */
+    private static double concealedShare(PeerStats before, PeerStats after) {
+        long played = after.audioSamplesReceived() - before.audioSamplesReceived();
+        return played == 0 ? 1 : (after.audioSamplesConcealed() - before.audioSamplesConcealed()) / (double) played;
     }
 
     /**
