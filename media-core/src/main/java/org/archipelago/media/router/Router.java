@@ -42,7 +42,7 @@ import java.util.random.RandomGenerator;
  * forwarding its current source, if any. Every new need — a subscribe, a switch, a subscriber's
  * PLI ({@link #onKeyframeRequest}), a source whose stream starts or restarts (SSRC change) while
  * someone waits — goes to the source's {@link KeyframeRequester}, which throttles what reaches the
- * publisher. Codecs whose key frames are not detected yet ({@link KeyframeDetector#UNDETECTED})
+ * publisher, at the interval of the source's {@link SourceLayer} ({@link KeyframeThrottle}). Codecs whose key frames are not detected yet ({@link KeyframeDetector#UNDETECTED})
  * switch at once. Each source waits only for its own key frames: audio, every packet of which is
  * one ({@link KeyframeDetector#AUDIO}), is never held back by a video source of the same
  * publisher that is still waiting.
@@ -58,8 +58,7 @@ import java.util.random.RandomGenerator;
 public final class Router {
     private final ByteBufAllocator allocator;
     private final int egressTailroom;
-    private final long keyframeIntervalNanos;
-    private final int keyframeMaxRetries;
+    private final KeyframeThrottle keyframeThrottle;
     private final RandomGenerator random;
     private final RtpPacket egress = new RtpPacket();
     /** The RED payload of the packet {@link #onRtp} is forwarding, parsed when a downstream unwraps it. */
@@ -75,57 +74,55 @@ public final class Router {
     private long packetsForRemovedSources;
 
     /**
-     * A router with the default key frame throttling ({@link KeyframeRequester#DEFAULT_INTERVAL_NANOS},
-     * {@link KeyframeRequester#DEFAULT_MAX_RETRIES}).
+     * A router with the default key frame throttling ({@link KeyframeThrottle#defaults()}).
      *
      * @param allocator      where egress copies come from; must pool (e.g. the subscriber peers'
      *                       {@code PeerConnection.allocator()})
      * @param egressTailroom bytes of room behind each egress packet ({@code PeerConnection.RTP_TAILROOM})
      */
     public Router(ByteBufAllocator allocator, int egressTailroom) {
-        this(allocator, egressTailroom, KeyframeRequester.DEFAULT_INTERVAL_NANOS,
-                KeyframeRequester.DEFAULT_MAX_RETRIES, new SplittableRandom());
+        this(allocator, egressTailroom, KeyframeThrottle.defaults(), new SplittableRandom());
     }
 
     /**
-     * @param keyframeIntervalNanos at most one key frame request per source per this interval
-     * @param keyframeMaxRetries    repeats of an unanswered key frame request
-     * @param random                picks each downstream's initial sequence number and timestamp
+     * @param keyframeThrottle how often each source's publisher may be asked for a key frame, by layer
+     * @param random           picks each downstream's initial sequence number and timestamp
      */
-    public Router(ByteBufAllocator allocator, int egressTailroom, long keyframeIntervalNanos,
-                  int keyframeMaxRetries, RandomGenerator random) {
-        if (allocator == null || random == null) {
-            throw new IllegalArgumentException("allocator and random must not be null");
+    public Router(ByteBufAllocator allocator, int egressTailroom, KeyframeThrottle keyframeThrottle,
+                  RandomGenerator random) {
+        if (allocator == null || keyframeThrottle == null || random == null) {
+            throw new IllegalArgumentException("allocator, keyframeThrottle and random must not be null");
         }
         if (egressTailroom < 0) {
             throw new IllegalArgumentException("egressTailroom must not be negative: " + egressTailroom);
         }
-        if (keyframeIntervalNanos <= 0 || keyframeMaxRetries < 0) {
-            throw new IllegalArgumentException("key frame interval must be positive and retries not negative: "
-                    + keyframeIntervalNanos + " ns, " + keyframeMaxRetries);
-        }
         this.allocator = allocator;
         this.egressTailroom = egressTailroom;
-        this.keyframeIntervalNanos = keyframeIntervalNanos;
-        this.keyframeMaxRetries = keyframeMaxRetries;
+        this.keyframeThrottle = keyframeThrottle;
         this.random = random;
     }
 
     // ---------------------------------------------------------------- control path
 
+    /** Adds an inbound track without simulcast (a {@link SourceLayer#LOW} one); see {@link #addSource(String, SourceLayer, KeyframeDetector, KeyframeRequestSink)}. */
+    public Source addSource(String id, KeyframeDetector detector, KeyframeRequestSink requestSink) {
+        return addSource(id, SourceLayer.LOW, detector, requestSink);
+    }
+
     /**
      * Adds an inbound track.
      *
+     * @param layer         where it sits among its publisher's layers: decides how often its
+     *                      publisher may be asked for a key frame ({@link KeyframeThrottle})
      * @param detector      how to find key frames in its packets (any payload type; refine per
      *                      payload type with {@link Source#keyframeDetector(int, KeyframeDetector)})
      * @param requestSink   how to ask its publisher for a key frame
      */
-    public Source addSource(String id, KeyframeDetector detector, KeyframeRequestSink requestSink) {
-        if (detector == null || requestSink == null) {
-            throw new IllegalArgumentException("detector and requestSink must not be null");
+    public Source addSource(String id, SourceLayer layer, KeyframeDetector detector, KeyframeRequestSink requestSink) {
+        if (layer == null || detector == null || requestSink == null) {
+            throw new IllegalArgumentException("layer, detector and requestSink must not be null");
         }
-        Source source = new Source(id, detector,
-                new KeyframeRequester(requestSink, keyframeIntervalNanos, keyframeMaxRetries));
+        Source source = new Source(id, layer, detector, keyframeThrottle.requester(layer, requestSink));
         sources.add(source);
         return source;
     }

@@ -15,6 +15,7 @@ public final class Source {
     static final Downstream[] NO_DOWNSTREAMS = new Downstream[0];
 
     private final String id;
+    private final SourceLayer layer;
     final KeyframeRequester keyframeRequester;
     private final KeyframeDetector[] detectors = new KeyframeDetector[PAYLOAD_TYPES];
 
@@ -32,8 +33,9 @@ public final class Source {
     long restarts;
     long malformedRedPackets;
 
-    Source(String id, KeyframeDetector detector, KeyframeRequester keyframeRequester) {
+    Source(String id, SourceLayer layer, KeyframeDetector detector, KeyframeRequester keyframeRequester) {
         this.id = id;
+        this.layer = layer;
         this.keyframeRequester = keyframeRequester;
         Arrays.fill(detectors, detector);
     }
@@ -52,6 +54,11 @@ public final class Source {
 
     public String id() {
         return id;
+    }
+
+    /** Where this source sits among its publisher's layers; a track without simulcast is {@link SourceLayer#LOW}. */
+    public SourceLayer layer() {
+        return layer;
     }
 
     /** The throttle of this source's key frame requests, for its counters. */

@@ -43,8 +43,8 @@ class RouterTest {
 
     @BeforeEach
     void createRoom() {
-        router = new Router(PooledByteBufAllocator.DEFAULT, TAILROOM, TimeUnit.MILLISECONDS.toNanos(500), 2,
-                new SplittableRandom(1));
+        router = new Router(PooledByteBufAllocator.DEFAULT, TAILROOM,
+                new KeyframeThrottle(ms(500), ms(1000), 2), new SplittableRandom(1));
         cameraRequests = new CountingRequestSink();
         camera = router.addSource("teacher/camera", KeyframeDetector.VP8, cameraRequests);
     }
@@ -200,6 +200,59 @@ class RouterTest {
         for (Downstream downstream : router.downstreams()) {
             assertEquals(1, downstream.forwarded());
         }
+    }
+
+    /**
+     * Low layers (here the camera without simulcast) are asked at most every 500 ms, high layers
+     * every second: ten subscribers of each joining within the window, and later all of them
+     * sending PLIs, cost each publisher one request per window.
+     */
+    @Test
+    void eachLayerIsAskedForKeyframesAtItsOwnInterval() {
+        CountingRequestSink highRequests = new CountingRequestSink();
+        Source high = router.addSource("teacher/camera/f", SourceLayer.HIGH, KeyframeDetector.VP8, highRequests);
+        assertEquals(SourceLayer.LOW, camera.layer(), "a track without simulcast is a low layer");
+        assertEquals(SourceLayer.HIGH, high.layer());
+        Downstream[] low = new Downstream[10];
+        Downstream[] highs = new Downstream[10];
+        for (int i = 0; i < low.length; i++) {
+            low[i] = video("low" + i, 0xB0000000L + i, new RecordingSink(TAILROOM));
+            highs[i] = video("high" + i, 0xB1000000L + i, new RecordingSink(TAILROOM));
+            router.subscribe(low[i], camera, ms(i * 45L));
+            router.subscribe(highs[i], high, ms(i * 45L));
+        }
+        long[][] timeline = {
+                // now ms, low-layer requests, high-layer requests so far
+                {405, 1, 1},        // ten joiners each: one request each
+                {499, 1, 1},
+                {500, 2, 1},        // the low layer's deferred joiners
+                {999, 2, 1},
+                {1000, 3, 2},       // low: retried (no key frame yet); high: its deferred joiners
+        };
+        for (long[] row : timeline) {
+            router.poll(ms(row[0]));
+            assertEquals(row[1], cameraRequests.requests, "low layer at " + row[0] + " ms");
+            assertEquals(row[2], highRequests.requests, "high layer at " + row[0] + " ms");
+        }
+        receive(camera, vp8(CAMERA_SSRC, 1, 0, true), 1010);
+        receive(high, vp8(SCREEN_SSRC, 1, 0, true), 1010);
+        for (int i = 0; i < low.length; i++) {                        // every subscriber sends a PLI
+            router.onKeyframeRequest(low[i], ms(1100 + i * 10L));
+            router.onKeyframeRequest(highs[i], ms(1100 + i * 10L));
+        }
+        long[][] plis = {
+                {1499, 3, 2},
+                {1500, 4, 2},       // all of the low layer's PLIs: one request
+                {1999, 4, 2},
+                {2000, 5, 3},       // high: all of its PLIs, one request a second after the last; low: a retry
+        };
+        for (long[] row : plis) {
+            router.poll(ms(row[0]));
+            assertEquals(row[1], cameraRequests.requests, "low layer at " + row[0] + " ms");
+            assertEquals(row[2], highRequests.requests, "high layer at " + row[0] + " ms");
+        }
+        assertEquals(19, camera.keyframeRequester().coalesced());
+        assertEquals(19, high.keyframeRequester().coalesced());
     }
 
     @Test
@@ -533,6 +586,7 @@ class RouterTest {
         assertThrows(IllegalArgumentException.class, () -> router.addSource("x", null, () -> { }));
         assertThrows(IllegalArgumentException.class, () -> camera.keyframeDetector(128, KeyframeDetector.VP8));
         assertThrows(IllegalArgumentException.class,
-                () -> new Router(PooledByteBufAllocator.DEFAULT, TAILROOM, 0, 1, new SplittableRandom()));
+                () -> new Router(PooledByteBufAllocator.DEFAULT, TAILROOM, null, new SplittableRandom()));
+        assertThrows(IllegalArgumentException.class, () -> router.addSource("x", null, KeyframeDetector.VP8, () -> { }));
     }
 }
