@@ -6,6 +6,7 @@ import org.archipelago.media.peer.MediaEngine;
 import org.archipelago.media.peer.PeerConnection;
 import org.archipelago.media.router.Downstream;
 import org.archipelago.media.router.KeyframeDetector;
+import org.archipelago.media.router.KeyframeThrottle;
 import org.archipelago.media.router.Router;
 import org.archipelago.media.router.Source;
 import org.archipelago.media.rtp.RtpPacket;
@@ -19,6 +20,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -70,8 +72,9 @@ final class LessonForwarding {
     private record Receiving(Purpose purpose, int slot, NegotiatedMedia media, Downstream downstream) {
     }
 
-    LessonForwarding(EventLoop loop) {
-        this.router = new Router(MediaEngine.heapAllocator(), PeerConnection.RTP_TAILROOM);
+    LessonForwarding(EventLoop loop, KeyframeThrottle keyframeThrottle) {
+        this.router = new Router(MediaEngine.heapAllocator(), PeerConnection.RTP_TAILROOM, keyframeThrottle,
+                new SplittableRandom());
         // The router's key frame retries run on its own clock: poll it from the room's loop.
         this.timer = loop.scheduleAtFixedRate(() -> router.poll(System.nanoTime()), POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
