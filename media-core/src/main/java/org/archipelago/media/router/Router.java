@@ -42,10 +42,11 @@ import java.util.random.RandomGenerator;
  * forwarding its current source, if any. Every new need — a subscribe, a switch, a subscriber's
  * PLI ({@link #onKeyframeRequest}), a source whose stream starts or restarts (SSRC change) while
  * someone waits — goes to the source's {@link KeyframeRequester}, which throttles what reaches the
- * publisher, at the interval of the source's {@link SourceLayer} ({@link KeyframeThrottle}). Codecs whose key frames are not detected yet ({@link KeyframeDetector#UNDETECTED})
- * switch at once. Each source waits only for its own key frames: audio, every packet of which is
- * one ({@link KeyframeDetector#AUDIO}), is never held back by a video source of the same
- * publisher that is still waiting.
+ * publisher, at the interval of the source's {@link SourceLayer} ({@link KeyframeThrottle}). Codecs
+ * whose key frames are not detected yet ({@link KeyframeDetector#UNDETECTED}) switch at once. Each
+ * source waits only for its own key frames: audio, every packet of which is one
+ * ({@link KeyframeDetector#AUDIO}), is never held back by a video source of the same publisher
+ * that is still waiting.
  *
  * <h2>Bad input</h2>
  * Nothing on the packet path throws: an invalid packet is counted on its source and dropped; a
@@ -60,16 +61,17 @@ public final class Router {
     private final int egressTailroom;
     private final KeyframeThrottle keyframeThrottle;
     private final RandomGenerator random;
-    private final RtpPacket egress = new RtpPacket();
-    /** The RED payload of the packet {@link #onRtp} is forwarding, parsed when a downstream unwraps it. */
-    private final RedPayload red = new RedPayload();
-    private int redState;
-    private final List<Source> sources = new ArrayList<>();
-    private final List<Downstream> downstreams = new ArrayList<>();
-
     private static final int RED_NOT_PARSED = 0;
     private static final int RED_VALID = 1;
     private static final int RED_MALFORMED = 2;
+
+    private final RtpPacket egress = new RtpPacket();
+    /** The RED payload of the packet {@link #onRtp} is forwarding, parsed when a downstream unwraps it. */
+    private final RedPayload red = new RedPayload();
+    /** Whether {@link #red} holds the current packet's payload: {@code RED_NOT_PARSED} at each packet. */
+    private int redState;
+    private final List<Source> sources = new ArrayList<>();
+    private final List<Downstream> downstreams = new ArrayList<>();
 
     private long packetsForRemovedSources;
 
@@ -303,16 +305,21 @@ public final class Router {
     private void forward(Source source, Downstream downstream, RtpPacket packet, long nowNanos) {
         RtpStreamRewriter rewriter = downstream.rewriter;
         int payloadType = packet.payloadType();
-        // RED for a subscriber without it: the primary block alone. A packet without payload
-        // (padding only, as libwebrtc probes bandwidth) has no block; it goes out as the primary type.
         int redPrimary = rewriter.redPrimaryPayloadType(payloadType);
-        boolean unwrap = redPrimary != RtpStreamRewriter.NOT_UNWRAPPED && packet.payloadLength() > 0;
+        boolean unwrap = false;
         if (redPrimary != RtpStreamRewriter.NOT_UNWRAPPED) {
-            if (unwrap && !parseRed(source, packet)) {
+            // RED for a subscriber without it: the primary block alone. A packet without payload
+            // (padding only, as libwebrtc probes bandwidth) has no block: it goes as it is, under
+            // the primary's payload type, so the subscriber's sequence stays without a gap.
+            if (packet.payloadLength() == 0) {
+                payloadType = redPrimary;
+            } else if (parseRed(source, packet)) {
+                unwrap = true;
+                payloadType = red.primaryPayloadType();
+            } else {
                 downstream.droppedMalformedRed++;
                 return;
             }
-            payloadType = unwrap ? red.primaryPayloadType() : redPrimary;
         }
         if (!rewriter.accept(packet.sequenceNumber(), packet.timestamp(), payloadType, nowNanos)) {
             downstream.droppedTooOld++;

@@ -9,9 +9,9 @@ import java.util.Arrays;
  * Maps the packets of whichever source currently feeds one downstream track into that
  * downstream's own continuous RTP stream: its SSRC, its sequence-number space and its timestamp
  * space (and, if configured, its payload type numbers, and whether RED reaches it as RED or as its
- * primary block). The subscriber's receiver sees one stream
- * for the downstream's whole life, even when the source behind it changes (stage on/off,
- * publisher reconnect, later simulcast layer switches).
+ * primary block). The subscriber's receiver sees one stream for the downstream's whole life, even
+ * when the source behind it changes (stage on/off, publisher reconnect, later simulcast layer
+ * switches).
  *
  * <h2>Rules</h2>
  * <ul>

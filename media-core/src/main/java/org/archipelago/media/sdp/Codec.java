@@ -1,5 +1,7 @@
 package org.archipelago.media.sdp;
 
+import org.archipelago.media.rtp.RedPayload;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,9 +27,6 @@ public record Codec(int payloadType, String name, int clockRate, int channels, S
                     Map<String, String> parameters, List<RtcpFeedback> feedback) {
     public static final String RTX = "rtx";
     public static final String RED = "red";
-
-    /** The most blocks a RED fmtp may name: libwebrtc's receiver takes at most 32 per packet. */
-    private static final int RED_MAX_BLOCKS = 32;
 
     public Codec {
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
@@ -62,14 +61,14 @@ public record Codec(int payloadType, String name, int clockRate, int channels, S
     /**
      * For a RED format, the payload types its fmtp names, primary first (RFC 2198 §5:
      * {@code a=fmtp:63 111/111}, Opus carrying Opus); empty otherwise or when the list is not
-     * 1 to 32 payload types of 0-127 separated by {@code /}.
+     * 1 to {@link RedPayload#MAX_BLOCKS} payload types of 0-127 separated by {@code /}.
      */
     public List<Integer> redBlockPayloadTypes() {
         if (!isRed() || fmtp.isEmpty()) {
             return List.of();
         }
         String[] parts = fmtp.trim().split("/", -1);
-        if (parts.length > RED_MAX_BLOCKS) {
+        if (parts.length > RedPayload.MAX_BLOCKS) {
             return List.of();
         }
         List<Integer> payloadTypes = new ArrayList<>(parts.length);
