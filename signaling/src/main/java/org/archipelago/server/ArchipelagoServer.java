@@ -3,6 +3,8 @@ package org.archipelago.server;
 import org.archipelago.media.dtls.DtlsCertificate;
 import org.archipelago.media.dtls.DtlsTransportConfig;
 import org.archipelago.media.peer.MediaEngine;
+import org.archipelago.media.router.KeyframeRequester;
+import org.archipelago.media.router.KeyframeThrottle;
 import org.archipelago.media.transport.UdpTransport;
 import org.archipelago.server.auth.JoinTokens;
 import org.archipelago.server.http.HttpRequestHandler;
@@ -18,6 +20,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The running server: the media engine on its UDP port, the lessons, and the HTTP port (WHIP/WHEP).
@@ -44,7 +47,7 @@ public final class ArchipelagoServer implements AutoCloseable {
     public static ArchipelagoServer start(ServerConfig config) throws InterruptedException {
         MediaEngine media = MediaEngine.start(mediaOptions(config));
         try {
-            Lessons lessons = new Lessons(media, config.rooms().maxRooms());
+            Lessons lessons = new Lessons(media, config.rooms().maxRooms(), keyframeThrottle(config));
             JoinTokens tokens = new JoinTokens(config.auth().secret());
             StaticPages pages = new StaticPages();
             HttpServer http = HttpServer.start(config.httpBindAddress(), config.http().port(), config.http().maxRequestBytes(),
@@ -79,6 +82,12 @@ public final class ArchipelagoServer implements AutoCloseable {
                 dtls, certificate(config.dtls()))
                 .withRetransmissionHistorySize(media.retransmissionHistoryPackets());
         return media.impairment().enabled() ? options.withImpairment(media.impairment().seed()) : options;
+    }
+
+    static KeyframeThrottle keyframeThrottle(ServerConfig config) {
+        ServerConfig.Keyframes keyframes = config.media().keyframes();
+        return new KeyframeThrottle(TimeUnit.MILLISECONDS.toNanos(keyframes.lowLayerIntervalMs()),
+                TimeUnit.MILLISECONDS.toNanos(keyframes.highLayerIntervalMs()), KeyframeRequester.DEFAULT_MAX_RETRIES);
     }
 
     private static SslContext tls(ServerConfig.Http http) {

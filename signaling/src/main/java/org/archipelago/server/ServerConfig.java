@@ -62,7 +62,13 @@ public record ServerConfig(Http http, Rooms rooms, Auth auth, Media media, Ice i
             @JsonProperty("socketBufferBytes") int socketBufferBytes,
             @JsonProperty("maxPeers") int maxPeers,
             @JsonProperty("retransmissionHistoryPackets") int retransmissionHistoryPackets,
+            @JsonProperty("keyframes") Keyframes keyframes,
             @JsonProperty("impairment") Impairment impairment) {
+    }
+
+    /** How often a publisher may be asked for a key frame of one track, by layer. */
+    public record Keyframes(@JsonProperty("lowLayerIntervalMs") int lowLayerIntervalMs,
+                            @JsonProperty("highLayerIntervalMs") int highLayerIntervalMs) {
     }
 
     public record Impairment(@JsonProperty("enabled") boolean enabled, @JsonProperty("seed") long seed) {
@@ -192,6 +198,8 @@ public record ServerConfig(Http http, Rooms rooms, Auth auth, Media media, Ice i
             throw new ConfigException(source + ": 'media.retransmissionHistoryPackets' must be a power of two, got "
                     + media.retransmissionHistoryPackets());
         }
+        requireRange(source, "media.keyframes.lowLayerIntervalMs", media.keyframes().lowLayerIntervalMs(), 50, 10_000);
+        requireRange(source, "media.keyframes.highLayerIntervalMs", media.keyframes().highLayerIntervalMs(), 50, 10_000);
         requireRange(source, "ice.consentTimeoutSeconds", ice.consentTimeoutSeconds(), 5, 3600);
         requireRange(source, "ice.connectTimeoutSeconds", ice.connectTimeoutSeconds(), 5, 3600);
         requireRange(source, "dtls.handshakeTimeoutSeconds", dtls.handshakeTimeoutSeconds(), 1, 600);

@@ -1,5 +1,7 @@
 package org.archipelago.server;
 
+import org.archipelago.media.router.KeyframeThrottle;
+import org.archipelago.media.router.SourceLayer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -7,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,6 +42,8 @@ class ServerConfigTest {
         assertEquals("", config.auth().secret());
         assertFalse(config.media().impairment().enabled(), "no impairment unless asked for");
         assertEquals(512, config.media().retransmissionHistoryPackets());
+        assertEquals(new ServerConfig.Keyframes(500, 1000), config.media().keyframes(),
+                "key frames asked at most every 500 ms of a low layer, every second of a high one");
         assertFalse(config.exposedBeyondLoopback());
         assertEquals(List.of("127.0.0.1"), config.mediaAnnouncedAddresses().stream().map(a -> a.getHostAddress()).toList());
     }
@@ -57,6 +62,19 @@ class ServerConfigTest {
         assertEquals(4194304, config.media().socketBufferBytes(), "untouched keys keep their defaults");
         assertTrue(config.exposedBeyondLoopback());
         assertEquals("192.0.2.10", config.mediaAnnouncedAddresses().get(0).getHostAddress());
+    }
+
+    @Test
+    void keyframeIntervalsReachTheRoutersThrottle() throws IOException {
+        ServerConfig config = ServerConfig.load(write("""
+                media:
+                  keyframes:
+                    highLayerIntervalMs: 2000
+                """));
+        assertEquals(new ServerConfig.Keyframes(500, 2000), config.media().keyframes(), "the low layer keeps its default");
+        KeyframeThrottle throttle = ArchipelagoServer.keyframeThrottle(config);
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(500), throttle.intervalNanos(SourceLayer.LOW));
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(2000), throttle.intervalNanos(SourceLayer.HIGH));
     }
 
     @Test
@@ -82,6 +100,11 @@ class ServerConfigTest {
         assertTrue(errorOf("http:\n  maxRequestBytes: 10\n").contains("'http.maxRequestBytes' must be between"));
         assertTrue(errorOf("media:\n  retransmissionHistoryPackets: 500\n").contains("'media.retransmissionHistoryPackets' must be a power of two"));
         assertTrue(errorOf("media:\n  impairment:\n    enabeld: true\n").contains("unknown key 'media.impairment.enabeld'"));
+        assertTrue(errorOf("media:\n  keyframes:\n    lowLayerIntervalMs: 0\n")
+                .contains("'media.keyframes.lowLayerIntervalMs' must be between 50 and 10000, got 0"));
+        assertTrue(errorOf("media:\n  keyframes:\n    highLayerIntervalMs: 60000\n")
+                .contains("'media.keyframes.highLayerIntervalMs' must be between 50 and 10000, got 60000"));
+        assertTrue(errorOf("media:\n  keyframes:\n    intervalMs: 500\n").contains("unknown key 'media.keyframes.intervalMs'"));
         assertTrue(errorOf("media: 5\n").contains("'media' must be a mapping"));
         assertTrue(errorOf("dtls:\n  certificateFile: a.pem\n").contains("must be given together"));
         assertTrue(errorOf("ice:\n  consentTimeoutSeconds: 1\n").contains("'ice.consentTimeoutSeconds' must be between 5 and 3600"));

@@ -26,6 +26,8 @@ public final class Downstream {
     long forwarded;
     long droppedWaitingForKeyframe;
     long droppedTooOld;
+    long droppedMalformedRed;
+    long redUnwrapped;
     long keyframeRequests;
 
     Downstream(String id, RtpStreamRewriter rewriter, RtpSink sink) {
@@ -71,6 +73,16 @@ public final class Downstream {
     /** Packets refused by the rewriter as too old. */
     public long droppedTooOld() {
         return droppedTooOld;
+    }
+
+    /** RED packets not sent because their headers were malformed and this subscriber needs the primary block. */
+    public long droppedMalformedRed() {
+        return droppedMalformedRed;
+    }
+
+    /** RED packets sent as their primary block, this subscriber not having negotiated RED. */
+    public long redUnwrapped() {
+        return redUnwrapped;
     }
 
     /** Key frame requests from the subscriber (PLI/FIR) passed on to the source's requester. */

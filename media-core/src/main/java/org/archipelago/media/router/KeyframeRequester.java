@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * {@link Router#poll}. Not thread-safe: owned by the router's event loop.
  */
 public final class KeyframeRequester {
+    /** Default interval, that of a low layer ({@link KeyframeThrottle} sets one per {@link SourceLayer}). */
     public static final long DEFAULT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     public static final int DEFAULT_MAX_RETRIES = 5;
 

@@ -2,6 +2,7 @@ package org.archipelago.media.router;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import org.archipelago.media.rtp.RedPayload;
 import org.archipelago.media.rtp.RtpPacket;
 
 import java.util.ArrayList;
@@ -28,14 +29,24 @@ import java.util.random.RandomGenerator;
  * per packet: subscription changes replace a source's downstream array (copy on write) so the
  * packet path iterates a plain array, and is safe against changes made while it runs.
  *
+ * <h2>Redundant audio (RED)</h2>
+ * A RED packet (RFC 2198) goes to a subscriber that negotiated RED byte for byte, like any packet
+ * (its rewriter maps the RED payload type to the subscriber's). For a subscriber that did not
+ * ({@link RtpStreamRewriter#unwrapRed}), the packet is parsed once ({@link RedPayload}) and the
+ * copy carries the header and the primary block only, under the primary's payload type; a packet
+ * whose RED headers are malformed is counted on the source and dropped for those subscribers.
+ *
  * <h2>Key frames</h2>
  * {@link #subscribe} puts a downstream in waiting: it switches to the new source at that source's
  * next key frame ({@link KeyframeDetector}, chosen per payload type), and until then keeps
  * forwarding its current source, if any. Every new need — a subscribe, a switch, a subscriber's
  * PLI ({@link #onKeyframeRequest}), a source whose stream starts or restarts (SSRC change) while
  * someone waits — goes to the source's {@link KeyframeRequester}, which throttles what reaches the
- * publisher. Codecs whose key frames are not detected yet ({@link KeyframeDetector#UNDETECTED})
- * switch at once.
+ * publisher, at the interval of the source's {@link SourceLayer} ({@link KeyframeThrottle}). Codecs
+ * whose key frames are not detected yet ({@link KeyframeDetector#UNDETECTED}) switch at once. Each
+ * source waits only for its own key frames: audio, every packet of which is one
+ * ({@link KeyframeDetector#AUDIO}), is never held back by a video source of the same publisher
+ * that is still waiting.
  *
  * <h2>Bad input</h2>
  * Nothing on the packet path throws: an invalid packet is counted on its source and dropped; a
@@ -48,67 +59,72 @@ import java.util.random.RandomGenerator;
 public final class Router {
     private final ByteBufAllocator allocator;
     private final int egressTailroom;
-    private final long keyframeIntervalNanos;
-    private final int keyframeMaxRetries;
+    private final KeyframeThrottle keyframeThrottle;
     private final RandomGenerator random;
+    private static final int RED_NOT_PARSED = 0;
+    private static final int RED_VALID = 1;
+    private static final int RED_MALFORMED = 2;
+
     private final RtpPacket egress = new RtpPacket();
+    /** The RED payload of the packet {@link #onRtp} is forwarding, parsed when a downstream unwraps it. */
+    private final RedPayload red = new RedPayload();
+    /** Whether {@link #red} holds the current packet's payload: {@code RED_NOT_PARSED} at each packet. */
+    private int redState;
     private final List<Source> sources = new ArrayList<>();
     private final List<Downstream> downstreams = new ArrayList<>();
 
     private long packetsForRemovedSources;
 
     /**
-     * A router with the default key frame throttling ({@link KeyframeRequester#DEFAULT_INTERVAL_NANOS},
-     * {@link KeyframeRequester#DEFAULT_MAX_RETRIES}).
+     * A router with the default key frame throttling ({@link KeyframeThrottle#defaults()}).
      *
      * @param allocator      where egress copies come from; must pool (e.g. the subscriber peers'
      *                       {@code PeerConnection.allocator()})
      * @param egressTailroom bytes of room behind each egress packet ({@code PeerConnection.RTP_TAILROOM})
      */
     public Router(ByteBufAllocator allocator, int egressTailroom) {
-        this(allocator, egressTailroom, KeyframeRequester.DEFAULT_INTERVAL_NANOS,
-                KeyframeRequester.DEFAULT_MAX_RETRIES, new SplittableRandom());
+        this(allocator, egressTailroom, KeyframeThrottle.defaults(), new SplittableRandom());
     }
 
     /**
-     * @param keyframeIntervalNanos at most one key frame request per source per this interval
-     * @param keyframeMaxRetries    repeats of an unanswered key frame request
-     * @param random                picks each downstream's initial sequence number and timestamp
+     * @param keyframeThrottle how often each source's publisher may be asked for a key frame, by layer
+     * @param random           picks each downstream's initial sequence number and timestamp
      */
-    public Router(ByteBufAllocator allocator, int egressTailroom, long keyframeIntervalNanos,
-                  int keyframeMaxRetries, RandomGenerator random) {
-        if (allocator == null || random == null) {
-            throw new IllegalArgumentException("allocator and random must not be null");
+    public Router(ByteBufAllocator allocator, int egressTailroom, KeyframeThrottle keyframeThrottle,
+                  RandomGenerator random) {
+        if (allocator == null || keyframeThrottle == null || random == null) {
+            throw new IllegalArgumentException("allocator, keyframeThrottle and random must not be null");
         }
         if (egressTailroom < 0) {
             throw new IllegalArgumentException("egressTailroom must not be negative: " + egressTailroom);
         }
-        if (keyframeIntervalNanos <= 0 || keyframeMaxRetries < 0) {
-            throw new IllegalArgumentException("key frame interval must be positive and retries not negative: "
-                    + keyframeIntervalNanos + " ns, " + keyframeMaxRetries);
-        }
         this.allocator = allocator;
         this.egressTailroom = egressTailroom;
-        this.keyframeIntervalNanos = keyframeIntervalNanos;
-        this.keyframeMaxRetries = keyframeMaxRetries;
+        this.keyframeThrottle = keyframeThrottle;
         this.random = random;
     }
 
     // ---------------------------------------------------------------- control path
 
+    /** Adds an inbound track without simulcast (a {@link SourceLayer#LOW} one); see {@link #addSource(String, SourceLayer, KeyframeDetector, KeyframeRequestSink)}. */
+    public Source addSource(String id, KeyframeDetector detector, KeyframeRequestSink requestSink) {
+        return addSource(id, SourceLayer.LOW, detector, requestSink);
+    }
+
     /**
      * Adds an inbound track.
      *
+     * @param layer         where it sits among its publisher's layers: decides how often its
+     *                      publisher may be asked for a key frame ({@link KeyframeThrottle})
      * @param detector      how to find key frames in its packets (any payload type; refine per
      *                      payload type with {@link Source#keyframeDetector(int, KeyframeDetector)})
      * @param requestSink   how to ask its publisher for a key frame
      */
-    public Source addSource(String id, KeyframeDetector detector, KeyframeRequestSink requestSink) {
-        if (detector == null || requestSink == null) {
-            throw new IllegalArgumentException("detector and requestSink must not be null");
+    public Source addSource(String id, SourceLayer layer, KeyframeDetector detector, KeyframeRequestSink requestSink) {
+        if (layer == null || detector == null || requestSink == null) {
+            throw new IllegalArgumentException("layer, detector and requestSink must not be null");
         }
-        Source source = new Source(id, detector,
-                new KeyframeRequester(requestSink, keyframeIntervalNanos, keyframeMaxRetries));
+        Source source = new Source(id, layer, detector, keyframeThrottle.requester(layer, requestSink));
         sources.add(source);
         return source;
     }
@@ -242,6 +258,7 @@ public final class Router {
             return;
         }
         source.packets++;
+        redState = RED_NOT_PARSED;
         boolean starts = !source.started;
         long ssrc = packet.ssrc();
         if (starts) {
@@ -281,23 +298,58 @@ public final class Router {
             } else if (downstream.source != source) {
                 continue; // unsubscribed while this array was being iterated
             }
-            forward(downstream, packet, nowNanos);
+            forward(source, downstream, packet, nowNanos);
         }
     }
 
-    private void forward(Downstream downstream, RtpPacket packet, long nowNanos) {
+    private void forward(Source source, Downstream downstream, RtpPacket packet, long nowNanos) {
         RtpStreamRewriter rewriter = downstream.rewriter;
-        if (!rewriter.accept(packet, nowNanos)) {
+        int payloadType = packet.payloadType();
+        int redPrimary = rewriter.redPrimaryPayloadType(payloadType);
+        boolean unwrap = false;
+        if (redPrimary != RtpStreamRewriter.NOT_UNWRAPPED) {
+            // RED for a subscriber without it: the primary block alone. A packet without payload
+            // (padding only, as libwebrtc probes bandwidth) has no block: it goes as it is, under
+            // the primary's payload type, so the subscriber's sequence stays without a gap.
+            if (packet.payloadLength() == 0) {
+                payloadType = redPrimary;
+            } else if (parseRed(source, packet)) {
+                unwrap = true;
+                payloadType = red.primaryPayloadType();
+            } else {
+                downstream.droppedMalformedRed++;
+                return;
+            }
+        }
+        if (!rewriter.accept(packet.sequenceNumber(), packet.timestamp(), payloadType, nowNanos)) {
             downstream.droppedTooOld++;
             return;
         }
-        int length = packet.length();
+        int length = unwrap ? packet.headerLength() + red.primaryLength() : packet.length();
         ByteBuf copy = allocator.heapBuffer(length + egressTailroom);
-        copy.writeBytes(packet.buffer(), packet.offset(), length);
+        if (unwrap) {
+            red.writePrimaryPacket(packet, copy);
+            downstream.redUnwrapped++;
+        } else {
+            copy.writeBytes(packet.buffer(), packet.offset(), length);
+        }
         egress.wrap(copy, 0, length);
         rewriter.write(egress);
         downstream.forwarded++;
         downstream.sink.send(copy);
+    }
+
+    /** Parses the packet's RED payload once per packet, however many downstreams unwrap it. */
+    private boolean parseRed(Source source, RtpPacket packet) {
+        if (redState == RED_NOT_PARSED) {
+            boolean valid = red.wrap(packet.buffer(), packet.payloadOffset(), packet.payloadLength())
+                    && red.primaryPayloadType() != packet.payloadType();
+            redState = valid ? RED_VALID : RED_MALFORMED;
+            if (!valid) {
+                source.malformedRedPackets++;
+            }
+        }
+        return redState == RED_VALID;
     }
 
     /** The publisher restarted the stream behind the source: everyone fed by it waits for a key frame. */

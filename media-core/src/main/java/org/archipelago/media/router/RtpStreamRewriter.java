@@ -8,9 +8,10 @@ import java.util.Arrays;
 /**
  * Maps the packets of whichever source currently feeds one downstream track into that
  * downstream's own continuous RTP stream: its SSRC, its sequence-number space and its timestamp
- * space (and, if configured, its payload type numbers). The subscriber's receiver sees one stream
- * for the downstream's whole life, even when the source behind it changes (stage on/off,
- * publisher reconnect, later simulcast layer switches).
+ * space (and, if configured, its payload type numbers, and whether RED reaches it as RED or as its
+ * primary block). The subscriber's receiver sees one stream for the downstream's whole life, even
+ * when the source behind it changes (stage on/off, publisher reconnect, later simulcast layer
+ * switches).
  *
  * <h2>Rules</h2>
  * <ul>
@@ -52,6 +53,8 @@ public final class RtpStreamRewriter {
     public static final int DEFAULT_REORDER_WINDOW = 1024;
     /** The largest window: beyond half the sequence space "behind" and "ahead" are ambiguous. */
     public static final int MAX_REORDER_WINDOW = (1 << 15) - 1;
+    /** What {@link #redPrimaryPayloadType(int)} returns for a payload type forwarded as it is. */
+    public static final int NOT_UNWRAPPED = -1;
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final int PAYLOAD_TYPES = 128;
@@ -63,6 +66,8 @@ public final class RtpStreamRewriter {
     private final int initialSequenceNumber;
     private final long initialTimestamp;
     private final byte[] payloadTypeMap = new byte[PAYLOAD_TYPES];
+    /** Per source payload type: the RED primary's source payload type to unwrap to, or {@link #NOT_UNWRAPPED}. */
+    private final byte[] redPrimaryPayloadType = new byte[PAYLOAD_TYPES];
 
     // The output stream.
     private boolean started;
@@ -114,6 +119,7 @@ public final class RtpStreamRewriter {
         this.initialSequenceNumber = initialSequenceNumber & RtpSequence.SEQUENCE_NUMBER_MASK;
         this.initialTimestamp = initialTimestamp & RtpSequence.TIMESTAMP_MASK;
         Arrays.fill(payloadTypeMap, (byte) KEEP_PAYLOAD_TYPE);
+        Arrays.fill(redPrimaryPayloadType, (byte) NOT_UNWRAPPED);
     }
 
     /**
@@ -129,9 +135,34 @@ public final class RtpStreamRewriter {
         payloadTypeMap[sourcePayloadType] = (byte) downstreamPayloadType;
     }
 
-    /** Forgets all payload type mappings (e.g. before mapping a new source's numbers). */
+    /**
+     * The subscriber did not negotiate RED (RFC 2198): packets of {@code sourceRedPayloadType}
+     * reach it as their primary block only, numbered as the primary's payload type maps. The
+     * router does the unwrapping ({@code RedPayload.writePrimaryPacket}); a RED packet without
+     * payload (padding only) goes out as {@code sourcePrimaryPayloadType}, the first block its
+     * fmtp names. Control path; both in [0, 127].
+     */
+    public void unwrapRed(int sourceRedPayloadType, int sourcePrimaryPayloadType) {
+        if (sourceRedPayloadType < 0 || sourceRedPayloadType >= PAYLOAD_TYPES
+                || sourcePrimaryPayloadType < 0 || sourcePrimaryPayloadType >= PAYLOAD_TYPES) {
+            throw new IllegalArgumentException("payload types must be in [0, 127]: RED " + sourceRedPayloadType
+                    + " of " + sourcePrimaryPayloadType);
+        }
+        redPrimaryPayloadType[sourceRedPayloadType] = (byte) sourcePrimaryPayloadType;
+    }
+
+    /**
+     * For a payload type to unwrap ({@link #unwrapRed}), the source payload type of its primary
+     * block as announced; {@link #NOT_UNWRAPPED} for one forwarded as it is.
+     */
+    public int redPrimaryPayloadType(int sourcePayloadType) {
+        return redPrimaryPayloadType[sourcePayloadType & 0x7F];
+    }
+
+    /** Forgets all payload type mappings and RED unwrapping (e.g. before mapping a new source's numbers). */
     public void clearPayloadTypeMap() {
         Arrays.fill(payloadTypeMap, (byte) KEEP_PAYLOAD_TYPE);
+        Arrays.fill(redPrimaryPayloadType, (byte) NOT_UNWRAPPED);
     }
 
     /**

@@ -15,6 +15,7 @@ public final class Source {
     static final Downstream[] NO_DOWNSTREAMS = new Downstream[0];
 
     private final String id;
+    private final SourceLayer layer;
     final KeyframeRequester keyframeRequester;
     private final KeyframeDetector[] detectors = new KeyframeDetector[PAYLOAD_TYPES];
 
@@ -30,9 +31,11 @@ public final class Source {
     long invalidPackets;
     long keyframes;
     long restarts;
+    long malformedRedPackets;
 
-    Source(String id, KeyframeDetector detector, KeyframeRequester keyframeRequester) {
+    Source(String id, SourceLayer layer, KeyframeDetector detector, KeyframeRequester keyframeRequester) {
         this.id = id;
+        this.layer = layer;
         this.keyframeRequester = keyframeRequester;
         Arrays.fill(detectors, detector);
     }
@@ -51,6 +54,11 @@ public final class Source {
 
     public String id() {
         return id;
+    }
+
+    /** Where this source sits among its publisher's layers; a track without simulcast is {@link SourceLayer#LOW}. */
+    public SourceLayer layer() {
+        return layer;
     }
 
     /** The throttle of this source's key frame requests, for its counters. */
@@ -76,6 +84,14 @@ public final class Source {
     /** SSRC changes seen: the publisher restarted the stream behind this source. */
     public long restarts() {
         return restarts;
+    }
+
+    /**
+     * RED packets (RFC 2198) whose headers did not parse (or named RED as their primary), counted
+     * once per packet when a subscriber needed the primary block; they were not sent to it.
+     */
+    public long malformedRedPackets() {
+        return malformedRedPackets;
     }
 
     public boolean isRemoved() {

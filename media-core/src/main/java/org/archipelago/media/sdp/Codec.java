@@ -1,5 +1,8 @@
 package org.archipelago.media.sdp;
 
+import org.archipelago.media.rtp.RedPayload;
+
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +26,7 @@ import java.util.OptionalInt;
 public record Codec(int payloadType, String name, int clockRate, int channels, String fmtp,
                     Map<String, String> parameters, List<RtcpFeedback> feedback) {
     public static final String RTX = "rtx";
+    public static final String RED = "red";
 
     public Codec {
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
@@ -47,6 +51,43 @@ public record Codec(int payloadType, String name, int clockRate, int channels, S
         }
         int value = Integer.parseInt(apt);
         return value <= SdpParser.MAX_PAYLOAD_TYPE ? OptionalInt.of(value) : OptionalInt.empty();
+    }
+
+    /** Whether this is the redundant audio format (RFC 2198 §5: {@code red}). */
+    public boolean isRed() {
+        return RED.equalsIgnoreCase(name);
+    }
+
+    /**
+     * For a RED format, the payload types its fmtp names, primary first (RFC 2198 §5:
+     * {@code a=fmtp:63 111/111}, Opus carrying Opus); empty otherwise or when the list is not
+     * 1 to {@link RedPayload#MAX_BLOCKS} payload types of 0-127 separated by {@code /}.
+     */
+    public List<Integer> redBlockPayloadTypes() {
+        if (!isRed() || fmtp.isEmpty()) {
+            return List.of();
+        }
+        String[] parts = fmtp.trim().split("/", -1);
+        if (parts.length > RedPayload.MAX_BLOCKS) {
+            return List.of();
+        }
+        List<Integer> payloadTypes = new ArrayList<>(parts.length);
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3) {
+                return List.of();
+            }
+            for (int i = 0; i < part.length(); i++) {
+                if (part.charAt(i) < '0' || part.charAt(i) > '9') {
+                    return List.of();
+                }
+            }
+            int value = Integer.parseInt(part);
+            if (value > SdpParser.MAX_PAYLOAD_TYPE) {
+                return List.of();
+            }
+            payloadTypes.add(value);
+        }
+        return List.copyOf(payloadTypes);
     }
 
     /** The fmtp parameter with this name (compared ignoring case), or null. */

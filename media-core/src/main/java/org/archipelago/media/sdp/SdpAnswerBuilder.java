@@ -18,7 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * video over SRTP, has a mid in the offer's BUNDLE group, offers rtcp-mux and shares at least one codec
  * with the server; otherwise it is rejected with port 0 (RFC 8829 §5.3.1). Data channels are rejected
  * for now. Accepted sections keep the offer's payload types and header extension ids (RFC 3264 §6.1,
- * RFC 8285 §6) and list codecs in the server's order of preference, each followed by its RTX.
+ * RFC 8285 §6) and list codecs in the server's order of preference, each followed by its RTX. RED
+ * (RFC 2198) is accepted only when every block its fmtp names is a format the section accepts.
  *
  * <pre>{@code
  * SdpAnswer answer = new SdpAnswerBuilder(SdpParser.parse(offerText))
@@ -243,9 +244,11 @@ public final class SdpAnswerBuilder {
         List<Codec> answerCodecs = new ArrayList<>();
         Map<Integer, Integer> rtxToPrimary = new LinkedHashMap<>();
         Set<Integer> usedPayloadTypes = new HashSet<>();
+        Set<Integer> acceptedMedia = acceptedMediaPayloadTypes(offered);
         for (SupportedCodec supported : codecs) {
             for (Codec offeredCodec : offered.codecs()) {
                 if (offeredCodec.isRtx() || !supported.accepts(offered.kind(), offeredCodec)
+                        || (offeredCodec.isRed() && !acceptedMedia.containsAll(offeredCodec.redBlockPayloadTypes()))
                         || !usedPayloadTypes.add(offeredCodec.payloadType())) {
                     continue;
                 }
@@ -287,6 +290,27 @@ public final class SdpAnswerBuilder {
                 remoteRids,
                 offererSends ? offered.msids() : List.of(),
                 sendStream);
+    }
+
+    /**
+     * The payload types of the offered media formats the server accepts, RTX and RED aside: what a
+     * RED format's blocks must be for RED to be accepted (RFC 2198 §5 names them in its fmtp). A
+     * receiver without one of them could not decode that block.
+     */
+    private Set<Integer> acceptedMediaPayloadTypes(MediaDescription offered) {
+        Set<Integer> accepted = new HashSet<>();
+        for (Codec offeredCodec : offered.codecs()) {
+            if (offeredCodec.isRtx() || offeredCodec.isRed()) {
+                continue;
+            }
+            for (SupportedCodec supported : codecs) {
+                if (supported.accepts(offered.kind(), offeredCodec)) {
+                    accepted.add(offeredCodec.payloadType());
+                    break;
+                }
+            }
+        }
+        return accepted;
     }
 
     /** RFC 4588 §8.6: the offered RTX format whose apt names {@code primary}, with the same clock rate. */

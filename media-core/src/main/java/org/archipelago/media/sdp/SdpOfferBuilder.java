@@ -28,9 +28,13 @@ public final class SdpOfferBuilder {
     private static final List<RtcpFeedback> VIDEO_FEEDBACK = List.of(RtcpFeedback.GOOG_REMB, RtcpFeedback.TRANSPORT_CC,
             RtcpFeedback.CCM_FIR, RtcpFeedback.NACK, RtcpFeedback.NACK_PLI);
 
-    /** Opus at libwebrtc's payload type 111 with in-band FEC (RFC 7587 §6.1). */
+    /**
+     * Opus at libwebrtc's payload type 111 with in-band FEC (RFC 7587 §6.1), and RED of Opus at 63
+     * (RFC 2198 §5, {@code 111/111}), as Chrome offers them.
+     */
     public static final List<Codec> DEFAULT_AUDIO_CODECS = List.of(
-            codec(111, "opus", 48000, 2, "minptime=10;useinbandfec=1", List.of(RtcpFeedback.TRANSPORT_CC)));
+            codec(111, "opus", 48000, 2, "minptime=10;useinbandfec=1", List.of(RtcpFeedback.TRANSPORT_CC)),
+            codec(63, Codec.RED, 48000, 2, "111/111", List.of()));
 
     /** VP8, VP9 profile 0, H264 constrained baseline (mode 1) and AV1, each with RTX (RFC 4588). */
     public static final List<Codec> DEFAULT_VIDEO_CODECS = List.of(

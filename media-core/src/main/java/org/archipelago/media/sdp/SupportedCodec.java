@@ -49,6 +49,17 @@ public final class SupportedCodec {
                 offered -> keepParameters(offered, "useinbandfec", "usedtx"));
     }
 
+    /**
+     * RED for Opus (RFC 2198, {@code red/48000/2}): each packet carries the previous Opus frame
+     * again, so one lost packet costs nothing. The answer keeps the offered block list (e.g.
+     * {@code 111/111}); {@link SdpAnswerBuilder} accepts RED only when every block is a format the
+     * section accepts.
+     */
+    public static SupportedCodec red() {
+        return of(MediaKind.AUDIO, Codec.RED, 48000, 2, format -> !format.redBlockPayloadTypes().isEmpty(),
+                Codec::fmtp);
+    }
+
     public static SupportedCodec vp8() {
         return of(MediaKind.VIDEO, "VP8", 90000, 1, format -> true, offered -> "");
     }
@@ -76,9 +87,14 @@ public final class SupportedCodec {
                 Codec::fmtp);
     }
 
-    /** Opus, VP8, VP9, H264, AV1: the server's default order of preference. */
+    /**
+     * RED, Opus, VP8, VP9, H264, AV1: the server's default order of preference. RED comes before
+     * Opus because libwebrtc sends RED only when the answer lists it before the codec it protects:
+     * publishers on lossy links then send every audio frame twice, and the server forwards RED to
+     * subscribers that negotiated it and the primary Opus frame to those that did not.
+     */
     public static List<SupportedCodec> defaults() {
-        return List.of(opus(), vp8(), vp9(), h264(), av1());
+        return List.of(red(), opus(), vp8(), vp9(), h264(), av1());
     }
 
     public MediaKind kind() {

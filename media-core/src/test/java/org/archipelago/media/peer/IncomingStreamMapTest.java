@@ -3,6 +3,7 @@ package org.archipelago.media.peer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.archipelago.media.rtp.RtpPacket;
+import org.archipelago.media.sdp.Codec;
 import org.archipelago.media.sdp.Direction;
 import org.archipelago.media.sdp.Fingerprint;
 import org.archipelago.media.sdp.HeaderExtension;
@@ -74,6 +75,11 @@ class IncomingStreamMapTest {
         }
     }
 
+    private static int payloadTypeOf(NegotiatedMedia media, String codecName) {
+        return media.codecs().stream().filter(c -> c.name().equalsIgnoreCase(codecName)).findFirst()
+                .orElseThrow().payloadType();
+    }
+
     @Test
     void announcedSsrcsResolveWithoutAnyExtension() {
         int vp8 = camera.primaryCodecs().get(0).payloadType();
@@ -92,22 +98,31 @@ class IncomingStreamMapTest {
 
     @Test
     void aPayloadTypeOnlyOneSectionUsesIsEnough() {
-        int opus = audio.primaryCodecs().get(0).payloadType();
+        int opus = payloadTypeOf(audio, "opus");
         assertSame(audio, resolve(9999, opus, null));
+    }
+
+    @Test
+    void redPacketsBelongToTheAudioSection() {
+        int red = payloadTypeOf(audio, Codec.RED);
+        int opus = payloadTypeOf(audio, "opus");
+        assertSame(audio, resolve(7777, red, null), "the announced audio SSRC, sending RED (RFC 2198)");
+        assertSame(audio, resolve(8888, red, null), "RED's payload type is the audio section's alone");
+        assertSame(audio, resolve(8888, opus, null), "the same stream may send plain Opus too");
     }
 
     @Test
     void whatMatchesNoSectionIsRefused() {
         int vp8 = camera.primaryCodecs().get(0).payloadType();
         assertNull(resolve(4242, vp8, "9"), "a mid nobody negotiated");
-        int opus = audio.primaryCodecs().get(0).payloadType();
+        int opus = payloadTypeOf(audio, "opus");
         assertNull(resolve(4343, opus, "1"), "the camera section has no Opus");
         assertNull(resolve(4444, 127, null));
     }
 
     @Test
     void learningIsBounded() {
-        int opus = audio.primaryCodecs().get(0).payloadType();
+        int opus = payloadTypeOf(audio, "opus");
         int announced = map.knownSsrcCount();
         assertEquals(3, announced, "audio, camera and camera RTX were announced");
         int tried = IncomingStreamMap.MAX_LEARNED_SSRCS * 2;

@@ -4,7 +4,9 @@ import dev.onvoid.webrtc.RTCStats;
 import dev.onvoid.webrtc.RTCStatsType;
 import io.netty.buffer.ByteBuf;
 import org.archipelago.media.rtcp.RtcpPictureLossIndication;
+import org.archipelago.media.rtp.RedPayload;
 import org.archipelago.media.rtp.RtpPacket;
+import org.archipelago.media.sdp.Codec;
 import org.archipelago.media.sdp.MediaKind;
 import org.archipelago.media.sdp.NegotiatedMedia;
 import org.archipelago.media.stats.PeerStatistics;
@@ -51,6 +53,9 @@ class LibWebRtcInteropTest {
         final CompletableFuture<String> closed = new CompletableFuture<>();
         final AtomicLong audioPackets = new AtomicLong();
         final AtomicLong videoPackets = new AtomicLong();
+        /** Audio packets in RED (RFC 2198) whose primary block is the section's Opus. */
+        final AtomicLong redOfOpusPackets = new AtomicLong();
+        private final RedPayload red = new RedPayload();
 
         @Override
         public void onConnected(PeerConnection peer) {
@@ -60,6 +65,13 @@ class LibWebRtcInteropTest {
         @Override
         public void onRtp(PeerConnection peer, NegotiatedMedia media, RtpPacket packet, boolean retransmission, long nowNanos) {
             (media.kind() == MediaKind.AUDIO ? audioPackets : videoPackets).incrementAndGet();
+            Codec codec = media.codec(packet.payloadType());
+            Codec primary = codec != null && codec.isRed()
+                    && red.wrap(packet.buffer(), packet.payloadOffset(), packet.payloadLength())
+                    ? media.codec(red.primaryPayloadType()) : null;
+            if (primary != null && primary.name().equalsIgnoreCase("opus")) {
+                redOfOpusPackets.incrementAndGet();
+            }
         }
 
         @Override
@@ -85,6 +97,10 @@ class LibWebRtcInteropTest {
             Await.until("audio and video RTP decrypted by the server", TIMEOUT,
                     () -> listener.audioPackets.get() >= 50 && listener.videoPackets.get() >= 50,
                     () -> "audio=" + listener.audioPackets + " video=" + listener.videoPackets);
+            // The answer lists RED before Opus, which is what makes libwebrtc send RED.
+            assertTrue(answer.contains("a=rtpmap:63 red/48000/2\r\na=fmtp:63 111/111\r\n"), answer);
+            assertTrue(listener.redOfOpusPackets.get() >= 40,
+                    "libwebrtc's audio arrives as RED of Opus: " + listener.redOfOpusPackets + " of " + listener.audioPackets);
 
             PeerConnection connected = peer;
             runOnLoop(connected, () -> {

@@ -8,12 +8,16 @@ import org.archipelago.media.rtp.RtpPacket;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.archipelago.media.router.RouterTestPackets.OPUS;
+import static org.archipelago.media.router.RouterTestPackets.RED;
 import static org.archipelago.media.router.RouterTestPackets.VP8;
 import static org.archipelago.media.router.RouterTestPackets.audio;
+import static org.archipelago.media.router.RouterTestPackets.paddingOnly;
+import static org.archipelago.media.router.RouterTestPackets.red;
 import static org.archipelago.media.router.RouterTestPackets.vp8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,8 +43,8 @@ class RouterTest {
 
     @BeforeEach
     void createRoom() {
-        router = new Router(PooledByteBufAllocator.DEFAULT, TAILROOM, TimeUnit.MILLISECONDS.toNanos(500), 2,
-                new SplittableRandom(1));
+        router = new Router(PooledByteBufAllocator.DEFAULT, TAILROOM,
+                new KeyframeThrottle(ms(500), ms(1000), 2), new SplittableRandom(1));
         cameraRequests = new CountingRequestSink();
         camera = router.addSource("teacher/camera", KeyframeDetector.VP8, cameraRequests);
     }
@@ -198,6 +202,59 @@ class RouterTest {
         }
     }
 
+    /**
+     * Low layers (here the camera without simulcast) are asked at most every 500 ms, high layers
+     * every second: ten subscribers of each joining within the window, and later all of them
+     * sending PLIs, cost each publisher one request per window.
+     */
+    @Test
+    void eachLayerIsAskedForKeyframesAtItsOwnInterval() {
+        CountingRequestSink highRequests = new CountingRequestSink();
+        Source high = router.addSource("teacher/camera/f", SourceLayer.HIGH, KeyframeDetector.VP8, highRequests);
+        assertEquals(SourceLayer.LOW, camera.layer(), "a track without simulcast is a low layer");
+        assertEquals(SourceLayer.HIGH, high.layer());
+        Downstream[] low = new Downstream[10];
+        Downstream[] highs = new Downstream[10];
+        for (int i = 0; i < low.length; i++) {
+            low[i] = video("low" + i, 0xB0000000L + i, new RecordingSink(TAILROOM));
+            highs[i] = video("high" + i, 0xB1000000L + i, new RecordingSink(TAILROOM));
+            router.subscribe(low[i], camera, ms(i * 45L));
+            router.subscribe(highs[i], high, ms(i * 45L));
+        }
+        long[][] timeline = {
+                // now ms, low-layer requests, high-layer requests so far
+                {405, 1, 1},        // ten joiners each: one request each
+                {499, 1, 1},
+                {500, 2, 1},        // the low layer's deferred joiners
+                {999, 2, 1},
+                {1000, 3, 2},       // low: retried (no key frame yet); high: its deferred joiners
+        };
+        for (long[] row : timeline) {
+            router.poll(ms(row[0]));
+            assertEquals(row[1], cameraRequests.requests, "low layer at " + row[0] + " ms");
+            assertEquals(row[2], highRequests.requests, "high layer at " + row[0] + " ms");
+        }
+        receive(camera, vp8(CAMERA_SSRC, 1, 0, true), 1010);
+        receive(high, vp8(SCREEN_SSRC, 1, 0, true), 1010);
+        for (int i = 0; i < low.length; i++) {                        // every subscriber sends a PLI
+            router.onKeyframeRequest(low[i], ms(1100 + i * 10L));
+            router.onKeyframeRequest(highs[i], ms(1100 + i * 10L));
+        }
+        long[][] plis = {
+                {1499, 3, 2},
+                {1500, 4, 2},       // all of the low layer's PLIs: one request
+                {1999, 4, 2},
+                {2000, 5, 3},       // high: all of its PLIs, one request a second after the last; low: a retry
+        };
+        for (long[] row : plis) {
+            router.poll(ms(row[0]));
+            assertEquals(row[1], cameraRequests.requests, "low layer at " + row[0] + " ms");
+            assertEquals(row[2], highRequests.requests, "high layer at " + row[0] + " ms");
+        }
+        assertEquals(19, camera.keyframeRequester().coalesced());
+        assertEquals(19, high.keyframeRequester().coalesced());
+    }
+
     @Test
     void aStreamThatStartsAfterTheSubscriptionIsAskedAgain() {
         Downstream student = video("student", 0xB0000001L, new RecordingSink(TAILROOM));
@@ -292,6 +349,135 @@ class RouterTest {
         receive(h264, audio(102, 0xA2L, 9, 0), 5);                   // any payload: forwarded at once
         assertEquals(1, videoSink.count());
         assertEquals(1, h264Requests.requests);
+    }
+
+    /**
+     * One publisher sending RED of Opus (RFC 2198); one subscriber negotiated RED (at 120, Opus at
+     * 110), the other only Opus (at 109).
+     */
+    @Test
+    void redReachesSubscribersWithRedIntactAndOthersAsThePrimaryOpusFrame() {
+        Source microphone = router.addSource("teacher/mic", KeyframeDetector.AUDIO, new CountingRequestSink());
+        RecordingSink withRed = new RecordingSink(TAILROOM);
+        Downstream redListener = router.addDownstream("a/mic", new RtpStreamRewriter(0xC1L, 48_000, 100, 0), withRed);
+        redListener.rewriter().mapPayloadType(RED, 120);
+        redListener.rewriter().mapPayloadType(OPUS, 110);
+        RecordingSink opusOnly = new RecordingSink(TAILROOM);
+        Downstream opusListener = router.addDownstream("b/mic", new RtpStreamRewriter(0xC2L, 48_000, 500, 0), opusOnly);
+        opusListener.rewriter().unwrapRed(RED, OPUS);
+        opusListener.rewriter().mapPayloadType(OPUS, 109);
+        router.subscribe(redListener, microphone, ms(0));
+        router.subscribe(opusListener, microphone, ms(0));
+
+        ByteBuf first = red(0xA1L, 7, 48_000, 30, 20);
+        byte[] sourcePayload = io.netty.buffer.ByteBufUtil.getBytes(first, RtpPacket.FIXED_HEADER_LENGTH,
+                first.readableBytes() - RtpPacket.FIXED_HEADER_LENGTH);
+        receive(microphone, first, 0);
+        receive(microphone, audio(OPUS, 0xA1L, 8, 48_960), 20);          // plain Opus in the same stream
+        receive(microphone, paddingOnly(RED, 0xA1L, 9, 48_960, 40), 25); // a bandwidth probe
+        receive(microphone, red(0xA1L, 10, 49_920, 20, 25), 40);
+
+        assertEquals(4, withRed.count());
+        assertEquals(4, opusOnly.count());
+        assertArrayEquals(sourcePayload, withRed.packets.get(0).payload(), "RED forwarded byte for byte");
+        assertEquals(List.of(120, 110, 120, 120), payloadTypes(withRed));
+        assertEquals(List.of(100, 101, 102, 103), sequenceNumbers(withRed));
+
+        assertEquals(List.of(109, 109, 109, 109), payloadTypes(opusOnly), "the primary is Opus, mapped");
+        assertEquals(List.of(500, 501, 502, 503), sequenceNumbers(opusOnly), "no gap: the probe is kept");
+        assertArrayEquals(filled(20, 0x11), opusOnly.packets.get(0).payload(), "only the primary block");
+        assertEquals(RouterTestPackets.PAYLOAD_LENGTH, opusOnly.packets.get(1).payload().length);
+        assertEquals(0, opusOnly.packets.get(2).payload().length);
+        assertEquals(40, opusOnly.packets.get(2).padding(), "a probe stays a padding-only packet");
+        assertArrayEquals(filled(25, 0x11), opusOnly.packets.get(3).payload());
+        assertEquals(0xC2L, opusOnly.packets.get(3).ssrc());
+        assertEquals(960, opusOnly.packets.get(1).ts() - opusOnly.packets.get(0).ts(), "timestamps are the primary's");
+        assertEquals(2, opusListener.redUnwrapped());
+        assertEquals(0, redListener.redUnwrapped());
+    }
+
+    @Test
+    void malformedRedIsDroppedForSubscribersThatNeedThePrimaryAndCountedOnce() {
+        Source microphone = router.addSource("teacher/mic", KeyframeDetector.AUDIO, new CountingRequestSink());
+        RecordingSink withRed = new RecordingSink(TAILROOM);
+        Downstream redListener = router.addDownstream("a/mic", new RtpStreamRewriter(0xC1L, 48_000, 100, 0), withRed);
+        RecordingSink[] opusOnly = {new RecordingSink(TAILROOM), new RecordingSink(TAILROOM)};
+        Downstream[] opusListeners = new Downstream[opusOnly.length];
+        router.subscribe(redListener, microphone, ms(0));
+        for (int i = 0; i < opusOnly.length; i++) {
+            opusListeners[i] = router.addDownstream("b" + i + "/mic", new RtpStreamRewriter(0xC2L + i, 48_000, 500, 0),
+                    opusOnly[i]);
+            opusListeners[i].rewriter().unwrapRed(RED, OPUS);
+            router.subscribe(opusListeners[i], microphone, ms(0));
+        }
+
+        receive(microphone, red(0xA1L, 1, 0, 10, 10), 0);
+        ByteBuf truncated = red(0xA1L, 2, 960, 30, 0);
+        truncated.writerIndex(truncated.writerIndex() - 1);                 // the redundant block is cut short
+        receive(microphone, truncated, 20);
+        ByteBuf nested = audio(RED, 0xA1L, 3, 1920);
+        nested.setByte(RtpPacket.FIXED_HEADER_LENGTH, RED);               // F=0, primary "PT 63": RED in RED
+        receive(microphone, nested, 40);
+        receive(microphone, red(0xA1L, 4, 2880, 10, 10), 60);
+
+        assertEquals(4, withRed.count(), "a subscriber with RED gets what the publisher sent");
+        assertEquals(2, microphone.malformedRedPackets(), "counted once per packet, not per subscriber");
+        for (int i = 0; i < opusOnly.length; i++) {
+            assertEquals(List.of(500, 503), sequenceNumbers(opusOnly[i]), "dropped: a gap, as for a loss");
+            assertEquals(2, opusListeners[i].droppedMalformedRed());
+            assertEquals(2, opusListeners[i].forwarded());
+        }
+    }
+
+    /**
+     * Audio is never held back waiting for video: a publisher's camera that has not sent a key
+     * frame yet keeps its subscribers' video waiting, and their audio of the same publisher flows
+     * from its first packet.
+     */
+    @Test
+    void audioFlowsWhileTheSamePublishersVideoWaitsForAKeyframe() {
+        Source microphone = router.addSource("teacher/mic", KeyframeDetector.AUDIO, new CountingRequestSink());
+        RecordingSink[] audioSinks = new RecordingSink[3];
+        Downstream[] videos = new Downstream[audioSinks.length];
+        for (int i = 0; i < audioSinks.length; i++) {
+            videos[i] = video("s" + i + "/camera", 0xB0L + i, new RecordingSink(TAILROOM));
+            audioSinks[i] = new RecordingSink(TAILROOM);
+            Downstream audio = router.addDownstream("s" + i + "/mic",
+                    new RtpStreamRewriter(0xC0L + i, 48_000, 1, 0), audioSinks[i]);
+            if (i > 0) {
+                audio.rewriter().unwrapRed(RED, OPUS);                   // some take RED, some do not
+            }
+            router.subscribe(videos[i], camera, ms(0));
+            router.subscribe(audio, microphone, ms(0));
+        }
+
+        for (int frame = 0; frame < 50; frame++) {                      // one second of 20 ms audio frames
+            receive(camera, vp8(CAMERA_SSRC, 100 + frame, 3000L * frame, false), 20L * frame);
+            receive(microphone, red(0xA1L, 1000 + frame, 960L * frame, 30, 20), 20L * frame);
+            for (int i = 0; i < audioSinks.length; i++) {
+                assertEquals(frame + 1, audioSinks[i].count(), "audio frame " + frame + " reached subscriber " + i);
+            }
+        }
+        for (Downstream video : videos) {
+            assertTrue(video.isWaitingForKeyframe());
+            assertEquals(0, video.forwarded());
+            assertEquals(50, video.droppedWaitingForKeyframe());
+        }
+        assertTrue(cameraRequests.requests > 1, "the camera is still asked for its key frame");
+    }
+
+    private static List<Integer> payloadTypes(RecordingSink sink) {
+        return sink.packets.stream().map(RouterTestPackets.Sent::payloadType).toList();
+    }
+
+    private static List<Integer> sequenceNumbers(RecordingSink sink) {
+        return sink.packets.stream().map(RouterTestPackets.Sent::seq).toList();
+    }
+
+    private static byte[] filled(int length, int value) {
+        byte[] bytes = new byte[length];
+        java.util.Arrays.fill(bytes, (byte) value);
+        return bytes;
     }
 
     @Test
@@ -400,6 +586,7 @@ class RouterTest {
         assertThrows(IllegalArgumentException.class, () -> router.addSource("x", null, () -> { }));
         assertThrows(IllegalArgumentException.class, () -> camera.keyframeDetector(128, KeyframeDetector.VP8));
         assertThrows(IllegalArgumentException.class,
-                () -> new Router(PooledByteBufAllocator.DEFAULT, TAILROOM, 0, 1, new SplittableRandom()));
+                () -> new Router(PooledByteBufAllocator.DEFAULT, TAILROOM, null, new SplittableRandom()));
+        assertThrows(IllegalArgumentException.class, () -> router.addSource("x", null, KeyframeDetector.VP8, () -> { }));
     }
 }

@@ -12,6 +12,8 @@ import java.util.List;
 final class RouterTestPackets {
     static final int VP8 = 96;
     static final int OPUS = 111;
+    /** RED of Opus (RFC 2198), numbered as Chrome offers it: {@code a=rtpmap:63 red/48000/2}, {@code 111/111}. */
+    static final int RED = 63;
     static final int PAYLOAD_LENGTH = 40;
 
     private RouterTestPackets() {
@@ -38,6 +40,34 @@ final class RouterTestPackets {
     static ByteBuf audio(int payloadType, long ssrc, int seq, long ts) {
         ByteBuf buffer = header(payloadType, ssrc, seq, ts);
         buffer.writeZero(PAYLOAD_LENGTH);
+        return buffer;
+    }
+
+    /**
+     * A RED packet as libwebrtc sends it: one redundant Opus block (the previous frame, 960 ticks
+     * earlier) of {@code redundant} bytes, then the primary Opus block of {@code primary} bytes.
+     * Redundant bytes are 0xEE, primary bytes 0x11. Caller releases.
+     */
+    static ByteBuf red(long ssrc, int seq, long ts, int redundant, int primary) {
+        ByteBuf buffer = header(RED, ssrc, seq, ts);
+        buffer.writeByte(0x80 | OPUS);                          // F=1 block PT=111
+        buffer.writeMedium((960 << 10) | redundant);            // timestamp offset 960 | block length
+        buffer.writeByte(OPUS);                                 // F=0 block PT=111: the primary
+        for (int i = 0; i < redundant; i++) {
+            buffer.writeByte(0xEE);
+        }
+        for (int i = 0; i < primary; i++) {
+            buffer.writeByte(0x11);
+        }
+        return buffer;
+    }
+
+    /** A packet of {@code payloadType} with no payload, only {@code padding} bytes of RTP padding. Caller releases. */
+    static ByteBuf paddingOnly(int payloadType, long ssrc, int seq, long ts, int padding) {
+        ByteBuf buffer = header(payloadType, ssrc, seq, ts);
+        buffer.setByte(0, 0xA0);                                // V=2 P=1
+        buffer.writeZero(padding - 1);
+        buffer.writeByte(padding);
         return buffer;
     }
 
@@ -73,7 +103,7 @@ final class RouterTestPackets {
                     throw new AssertionError("egress buffer without heap array or tailroom: " + packet);
                 }
                 packets.add(new Sent(view.ssrc(), view.sequenceNumber(), view.timestamp(), view.payloadType(),
-                        ByteBufUtil.getBytes(packet, view.payloadOffset(), view.payloadLength())));
+                        ByteBufUtil.getBytes(packet, view.payloadOffset(), view.payloadLength()), view.paddingLength()));
                 onSend.run();
             } finally {
                 packet.release();
@@ -89,7 +119,7 @@ final class RouterTestPackets {
         }
     }
 
-    record Sent(long ssrc, int seq, long ts, int payloadType, byte[] payload) {
+    record Sent(long ssrc, int seq, long ts, int payloadType, byte[] payload, int padding) {
     }
 
     /** Counts key frame requests. */

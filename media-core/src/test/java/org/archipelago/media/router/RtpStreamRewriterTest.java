@@ -243,9 +243,22 @@ class RtpStreamRewriterTest {
     }
 
     @Test
+    void redUnwrappingIsPerPayloadTypeAndClearedWithTheMap() {
+        RtpStreamRewriter rewriter = new RtpStreamRewriter(SSRC, 48_000, INITIAL_SEQ, INITIAL_TS);
+        assertEquals(RtpStreamRewriter.NOT_UNWRAPPED, rewriter.redPrimaryPayloadType(63));
+        rewriter.unwrapRed(63, 111);
+        assertEquals(111, rewriter.redPrimaryPayloadType(63));
+        assertEquals(RtpStreamRewriter.NOT_UNWRAPPED, rewriter.redPrimaryPayloadType(111));
+        rewriter.clearPayloadTypeMap();
+        assertEquals(RtpStreamRewriter.NOT_UNWRAPPED, rewriter.redPrimaryPayloadType(63));
+    }
+
+    @Test
     void configurationMistakesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new RtpStreamRewriter(SSRC, 0, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new RtpStreamRewriter(SSRC, VIDEO_CLOCK, 0, 0, 32768));
         assertThrows(IllegalArgumentException.class, () -> video().mapPayloadType(128, 96));
+        assertThrows(IllegalArgumentException.class, () -> video().unwrapRed(128, 111));
+        assertThrows(IllegalArgumentException.class, () -> video().unwrapRed(63, -1));
     }
 }

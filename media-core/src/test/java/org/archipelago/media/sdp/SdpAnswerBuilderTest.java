@@ -103,7 +103,7 @@ class SdpAnswerBuilderTest {
         SdpAnswer answer = builder(SdpFixtures.parse(SdpFixtures.CHROME)).build();
 
         NegotiatedMedia audio = answer.negotiated("0");
-        assertEquals(List.of(111), payloadTypes(audio.codecs()));
+        assertEquals(List.of(63, 111), payloadTypes(audio.codecs()), "RED of Opus, then Opus; no G.711, CN, DTMF");
         assertEquals("useinbandfec=1", audio.codec(111).fmtp(), "Opus keeps useinbandfec/usedtx only");
         assertEquals(List.of(RtcpFeedback.TRANSPORT_CC), audio.codec(111).feedback());
 
@@ -124,6 +124,82 @@ class SdpAnswerBuilderTest {
         assertTrue(video.codec(97).feedback().isEmpty());
         assertEquals(97, video.rtxPayloadType(96));
         assertEquals(NegotiatedMedia.NO_PAYLOAD_TYPE, video.rtxPayloadType(100));
+    }
+
+    /**
+     * Opus in-band FEC (RFC 7587 §6.1 useinbandfec) and RED (RFC 2198) as Chrome offers them: the
+     * answer keeps both, RED first so that libwebrtc sends it, with the offer's block list.
+     */
+    @Test
+    void chromeAudioKeepsOpusInBandFecAndRedOfOpus() throws SdpParseException {
+        SdpAnswer answer = builder(SdpFixtures.parse(SdpFixtures.CHROME)).build();
+        String text = answer.toSdp();
+
+        assertTrue(text.contains("m=audio 40000 UDP/TLS/RTP/SAVPF 63 111\r\n"), text);
+        assertTrue(text.contains("a=rtpmap:63 red/48000/2\r\na=fmtp:63 111/111\r\n"), text);
+        assertTrue(text.contains("a=rtpmap:111 opus/48000/2\r\n"), text);
+        assertTrue(text.contains("a=fmtp:111 useinbandfec=1\r\n"), text);
+        Codec red = SdpParser.parse(text).media("0").codec(63);
+        assertEquals(List.of(111, 111), red.redBlockPayloadTypes());
+        assertEquals(List.of(63, 111), payloadTypes(answer.negotiated("0").primaryCodecs()),
+                "RED is a media format of the section (not a retransmission)");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "minptime=10;useinbandfec=1 |          useinbandfec=1",
+            "useinbandfec=1;usedtx=1;stereo=1 |    useinbandfec=1;usedtx=1",
+            "useinbandfec=0 |                      useinbandfec=0",
+            "minptime=10 |                         ''",
+    })
+    void opusKeepsTheOfferedFecAndDtxParameters(String offeredFmtp, String answeredFmtp) throws SdpParseException {
+        SdpAnswer answer = builder(SdpParser.parse(audioOffer(
+                "a=rtpmap:111 opus/48000/2", "a=fmtp:111 " + offeredFmtp))).build();
+
+        assertEquals(answeredFmtp, answer.negotiated("a").codec(111).fmtp());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+            "111/111;     63 111",
+            "111;         63 111",
+            "111/111/111; 63 111",
+            "111/0;       111",       // PCMU is not a format the server takes: a RED block of it could not be decoded
+            "0/111;       111",
+            "112/111;     111",       // a payload type that is not offered
+            "111/;        111",
+            "abc;         111",
+            "128/111;     111",
+            "111 111;     111",
+    })
+    void redIsAcceptedOnlyWhenEveryBlockIsAnAcceptedFormat(String redFmtp, String answeredPayloadTypes)
+            throws SdpParseException {
+        SdpAnswer answer = builder(SdpParser.parse(audioOffer(
+                "a=rtpmap:111 opus/48000/2", "a=fmtp:111 useinbandfec=1",
+                "a=rtpmap:63 red/48000/2", "a=fmtp:63 " + redFmtp,
+                "a=rtpmap:0 PCMU/8000"))).build();
+
+        assertEquals(answeredPayloadTypes, String.join(" ",
+                answer.negotiated("a").codecs().stream().map(c -> Integer.toString(c.payloadType())).toList()));
+    }
+
+    @Test
+    void redWithoutFmtpOrWithoutOpusIsNotAccepted() throws SdpParseException {
+        SdpAnswer noFmtp = builder(SdpParser.parse(audioOffer(
+                "a=rtpmap:111 opus/48000/2", "a=rtpmap:63 red/48000/2"))).build();
+        assertEquals(List.of(111), payloadTypes(noFmtp.negotiated("a").codecs()));
+
+        SdpAnswer redAlone = builder(SdpParser.parse(audioOffer(
+                "a=rtpmap:63 red/48000/2", "a=fmtp:63 111/111"))).build();
+        assertEquals(List.of("a"), redAlone.rejectedMids(), "RED of a codec not offered: nothing in common");
+    }
+
+    @Test
+    void redCanBeLeftOutOfTheServersCodecs() {
+        SdpAnswer answer = builder(SdpFixtures.parse(SdpFixtures.CHROME))
+                .codecs(List.of(SupportedCodec.opus(), SupportedCodec.vp8())).build();
+
+        assertEquals(List.of(111), payloadTypes(answer.negotiated("0").codecs()));
     }
 
     @Test
@@ -394,6 +470,22 @@ class SdpAnswerBuilderTest {
                 "a=rtpmap:96 VP8/90000", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96",
                 "a=rtpmap:100 VP9/90000", "a=fmtp:100 profile-id=2"))
                 + "\r\n" + String.join("\r\n", extraLines) + "\r\n";
+    }
+
+    /** One bundled audio section with the given rtpmap/fmtp lines (payload types taken from the rtpmaps). */
+    private static String audioOffer(String... codecLines) {
+        StringBuilder formats = new StringBuilder();
+        for (String line : codecLines) {
+            if (line.startsWith("a=rtpmap:")) {
+                formats.append(' ').append(line, "a=rtpmap:".length(), line.indexOf(' '));
+            }
+        }
+        return String.join("\r\n", List.of(
+                "v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE a",
+                "m=audio 9 UDP/TLS/RTP/SAVPF" + formats, "c=IN IP4 0.0.0.0",
+                "a=ice-ufrag:abcd", "a=ice-pwd:abcdefghijklmnopqrstuvwx",
+                "a=fingerprint:sha-256 AA:BB", "a=mid:a", "a=rtcp-mux"))
+                + "\r\n" + String.join("\r\n", codecLines) + "\r\n";
     }
 
     private static List<Integer> payloadTypes(List<Codec> codecs) {

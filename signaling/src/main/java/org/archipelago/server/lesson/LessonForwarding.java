@@ -6,6 +6,7 @@ import org.archipelago.media.peer.MediaEngine;
 import org.archipelago.media.peer.PeerConnection;
 import org.archipelago.media.router.Downstream;
 import org.archipelago.media.router.KeyframeDetector;
+import org.archipelago.media.router.KeyframeThrottle;
 import org.archipelago.media.router.Router;
 import org.archipelago.media.router.Source;
 import org.archipelago.media.rtp.RtpPacket;
@@ -19,6 +20,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -70,8 +72,9 @@ final class LessonForwarding {
     private record Receiving(Purpose purpose, int slot, NegotiatedMedia media, Downstream downstream) {
     }
 
-    LessonForwarding(EventLoop loop) {
-        this.router = new Router(MediaEngine.heapAllocator(), PeerConnection.RTP_TAILROOM);
+    LessonForwarding(EventLoop loop, KeyframeThrottle keyframeThrottle) {
+        this.router = new Router(MediaEngine.heapAllocator(), PeerConnection.RTP_TAILROOM, keyframeThrottle,
+                new SplittableRandom());
         // The router's key frame retries run on its own clock: poll it from the room's loop.
         this.timer = loop.scheduleAtFixedRate(() -> router.poll(System.nanoTime()), POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -222,17 +225,30 @@ final class LessonForwarding {
         return published == null ? null : published.sourceByPurpose.get(purpose);
     }
 
-    /** Publisher and subscriber may number the same codec differently: map by codec name. */
+    /**
+     * Publisher and subscriber may number the same codec differently: map by codec name. A
+     * subscriber without the publisher's RED (RFC 2198) gets the primary block of each RED packet,
+     * the codec RED's fmtp names first (both sides accepted it: see SdpAnswerBuilder).
+     */
     private static void mapPayloadTypes(NegotiatedMedia from, NegotiatedMedia to, Downstream downstream) {
         downstream.rewriter().clearPayloadTypeMap();
         for (Codec source : from.primaryCodecs()) {
-            for (Codec target : to.primaryCodecs()) {
-                if (target.name().equalsIgnoreCase(source.name()) && target.clockRate() == source.clockRate()) {
-                    downstream.rewriter().mapPayloadType(source.payloadType(), target.payloadType());
-                    break;
-                }
+            Codec target = sameCodec(source, to);
+            if (target != null) {
+                downstream.rewriter().mapPayloadType(source.payloadType(), target.payloadType());
+            } else if (source.isRed()) {
+                downstream.rewriter().unwrapRed(source.payloadType(), source.redBlockPayloadTypes().get(0));
             }
         }
+    }
+
+    private static Codec sameCodec(Codec source, NegotiatedMedia in) {
+        for (Codec target : in.primaryCodecs()) {
+            if (target.name().equalsIgnoreCase(source.name()) && target.clockRate() == source.clockRate()) {
+                return target;
+            }
+        }
+        return null;
     }
 
     /** The teacher's classroom slots: mid of each classroom-video/-audio section, by slot. */

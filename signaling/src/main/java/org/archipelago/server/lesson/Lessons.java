@@ -3,6 +3,7 @@ package org.archipelago.server.lesson;
 import io.netty.channel.EventLoop;
 import org.archipelago.media.peer.MediaEngine;
 import org.archipelago.media.peer.OfferRejectedException;
+import org.archipelago.media.router.KeyframeThrottle;
 import org.archipelago.media.sdp.SdpParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,12 +33,15 @@ public final class Lessons {
 
     private final MediaEngine media;
     private final int maxRooms;
+    private final KeyframeThrottle keyframeThrottle;
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final AtomicInteger nextLoop = new AtomicInteger();
 
-    public Lessons(MediaEngine media, int maxRooms) {
+    /** @param keyframeThrottle how often each room asks a publisher for a key frame, by layer */
+    public Lessons(MediaEngine media, int maxRooms, KeyframeThrottle keyframeThrottle) {
         this.media = media;
         this.maxRooms = maxRooms;
+        this.keyframeThrottle = keyframeThrottle;
     }
 
     /** A publisher (WHIP): the room's teacher (or a classroom, by token), sending camera and microphone. */
@@ -135,7 +139,7 @@ public final class Lessons {
             }
             List<EventLoop> loops = media.transport().eventLoops();
             EventLoop loop = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
-            Room room = new Room(name, media, loop, this::roomEmptied);
+            Room room = new Room(name, media, loop, keyframeThrottle, this::roomEmptied);
             rooms.put(name, room);
             LOG.info("Room {} opened", name);
             return room;

@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 import org.archipelago.media.peer.MediaEngine;
 import org.archipelago.media.peer.OfferRejectedException;
 import org.archipelago.media.peer.PeerConnection;
+import org.archipelago.media.router.KeyframeThrottle;
 import org.archipelago.media.rtp.RtpPacket;
 import org.archipelago.media.sdp.NegotiatedMedia;
 import org.archipelago.media.sdp.SdpParseException;
@@ -53,12 +54,12 @@ public final class Room {
     private boolean screenOn;
     private final Map<Participant, Integer> slotOf = new LinkedHashMap<>();
 
-    Room(String name, MediaEngine media, EventLoop loop, Consumer<Room> onEmpty) {
+    Room(String name, MediaEngine media, EventLoop loop, KeyframeThrottle keyframeThrottle, Consumer<Room> onEmpty) {
         this.name = name;
         this.media = media;
         this.loop = loop;
         this.onEmpty = onEmpty;
-        this.forwarding = new LessonForwarding(loop);
+        this.forwarding = new LessonForwarding(loop, keyframeThrottle);
     }
 
     public String name() {

@@ -51,6 +51,7 @@ class LossyLinkTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SETTLE = Duration.ofSeconds(2);
     private static final Duration MEASURED = Duration.ofSeconds(20);
+    private static final Duration AUDIO_MEASURED = Duration.ofSeconds(10);
 
     @TempDir
     Path dir;
@@ -220,5 +221,54 @@ class LossyLinkTest {
             }
             assertAll(checks);
         }
+    }
+
+    /**
+     * RED on the subscriber leg: two players behind the same 10 % loss, one that negotiated RED
+     * and one that did not (it gets the primary Opus frames). The RED player rebuilds a lost frame
+     * from the next packet's redundant copy, so it conceals far less of the audio.
+     */
+    @Test
+    void redLetsAPlayerBehindLossConcealFarLessAudio() throws Exception {
+        LibWebRtcPeer.Options audioOnly = LibWebRtcPeer.Options.defaults().withVideo(false, false);
+        try (LibWebRtcPeer teacher = LibWebRtcPeer.create("teacher", audioOnly.withAudio(true, false));
+             LibWebRtcPeer redPlayer = LibWebRtcPeer.create("red-player", audioOnly.withAudio(false, true));
+             LibWebRtcPeer opusPlayer = LibWebRtcPeer.create("opus-player", audioOnly.withAudio(false, true).withAudioRed(false))) {
+            teacher.setAnswer(post("/whip/island", teacher.createOffer())[0]);
+            teacher.awaitConnected(TIMEOUT);
+            List<InetSocketAddress> impaired = new ArrayList<>();
+            try {
+                for (LibWebRtcPeer player : List.of(redPlayer, opusPlayer)) {
+                    String[] answer = post("/whep/island", player.createOffer());
+                    player.setAnswer(answer[0]);
+                    player.awaitConnected(TIMEOUT);
+                    InetSocketAddress address = peer(answer[1]).remoteAddress();
+                    server.media().impairment().impair(address, Direction.EGRESS, uniform(0.10));
+                    impaired.add(address);
+                }
+                PeerStats redBefore = redPlayer.awaitStats(s -> s.audioSamplesReceived() > 0, TIMEOUT);
+                PeerStats opusBefore = opusPlayer.awaitStats(s -> s.audioSamplesReceived() > 0, TIMEOUT);
+                long end = System.nanoTime() + AUDIO_MEASURED.toNanos();
+                PeerStats redAfter = redPlayer.awaitStats(s -> System.nanoTime() >= end, AUDIO_MEASURED.plusSeconds(10));
+                PeerStats opusAfter = opusPlayer.stats();
+                double red = concealedShare(redBefore, redAfter);
+                double opus = concealedShare(opusBefore, opusAfter);
+                LOG.info("Lossy link, subscriber leg, 10% loss: audio concealed {}% with RED ({} packets lost), {}% without ({} lost)",
+                        String.format(Locale.ROOT, "%.1f", 100 * red), redAfter.audioPacketsLost() - redBefore.audioPacketsLost(),
+                        String.format(Locale.ROOT, "%.1f", 100 * opus), opusAfter.audioPacketsLost() - opusBefore.audioPacketsLost());
+                assertTrue(opusAfter.audioPacketsLost() - opusBefore.audioPacketsLost() > 0, "the loss reached the player");
+                assertTrue(red < opus / 2, "RED conceals " + red + " of the audio, Opus alone " + opus);
+            } finally {
+                for (InetSocketAddress address : impaired) {
+                    server.media().impairment().clear(address, Direction.EGRESS);
+                }
+            }
+        }
+    }
+
+    /** The share of the samples played between two stats readings that libwebrtc had to make up. */
+    private static double concealedShare(PeerStats before, PeerStats after) {
+        long played = after.audioSamplesReceived() - before.audioSamplesReceived();
+        return played == 0 ? 1 : (after.audioSamplesConcealed() - before.audioSamplesConcealed()) / (double) played;
     }
 }

@@ -24,7 +24,9 @@ import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.MediaType;
 import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
+import dev.onvoid.webrtc.media.audio.AudioDeviceModuleBase;
 import dev.onvoid.webrtc.media.audio.AudioLayer;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
 import dev.onvoid.webrtc.media.audio.CustomAudioSource;
 import dev.onvoid.webrtc.media.video.CustomVideoSource;
@@ -67,12 +69,18 @@ import java.util.function.Predicate;
  * <h2>What we found out about webrtc-java 0.14.0</h2>
  * <ul>
  * <li><b>Audio device.</b> {@code new PeerConnectionFactory()} opens the platform audio device
- *   (PulseAudio through libpulse on Linux) and fails on a host without one; a factory built on
- *   {@code new AudioDeviceModule(AudioLayer.kDummyAudio)} needs no sound system. The dummy module
- *   records nothing, so a track from {@code factory.createAudioSource(..)} would send silence at
- *   best; audio here comes from a {@link CustomAudioSource} fed 10 ms of a 440 Hz tone every
- *   10 ms ({@code pushAudio(pcm, bitsPerSample, sampleRate, channels, frames)}, 16-bit
- *   little-endian PCM).</li>
+ *   (PulseAudio through libpulse on Linux) and fails on a host without one. Two modules need no
+ *   sound system. {@code new AudioDeviceModule(AudioLayer.kDummyAudio)} does nothing at all: the
+ *   inbound audio stats that count decoding ({@code totalSamplesReceived}, {@code concealedSamples},
+ *   {@code totalAudioEnergy}) stay 0 however many packets arrive. {@code new
+ *   HeadlessAudioDeviceModule()} runs a playout thread that pulls received audio through the
+ *   decoder every 10 ms, so those stats are real; but it also runs a capture thread that feeds
+ *   the send stream, and a {@link CustomAudioSource} pushing into the same stream from another
+ *   thread trips libwebrtc's race check in {@code audio_send_stream.cc} (the JVM aborts). So a
+ *   peer that sends audio uses the dummy module, and a peer that only receives it the headless
+ *   one. Audio is sent from a {@code CustomAudioSource} fed 10 ms of a 440 Hz tone every 10 ms
+ *   ({@code pushAudio(pcm, bitsPerSample, sampleRate, channels, frames)}, 16-bit little-endian
+ *   PCM).</li>
  * <li><b>Loopback.</b> libwebrtc ignores loopback interfaces when it enumerates adapters (its
  *   default network ignore mask is {@code ADAPTER_TYPE_LOOPBACK}), and 0.14.0 exposes neither
  *   {@code PeerConnectionFactory.Options.networkIgnoreMask} nor field trials, so there is no way
@@ -150,10 +158,12 @@ public final class LibWebRtcPeer implements AutoCloseable {
      * @param preferredVideoCodec codec name to force, e.g. "VP8" (only it, with rtx/red/ulpfec,
      *                            is offered), or null for libwebrtc's default list
      * @param loopbackOnly        advertise only 127.0.0.1 host candidates, see the class comment
+     * @param audioRed            offer (or accept) RED for audio, {@code red/48000/2} of Opus (RFC
+     *                            2198), as libwebrtc does by default; false keeps it out
      */
     public record Options(boolean sendVideo, boolean receiveVideo, boolean sendAudio, boolean receiveAudio,
                           int width, int height, int framesPerSecond, String preferredVideoCodec,
-                          boolean loopbackOnly) {
+                          boolean loopbackOnly, boolean audioRed) {
         public Options {
             if (width <= 0 || height <= 0 || width % 2 != 0 || height % 2 != 0) {
                 throw new IllegalArgumentException("frame size must be positive and even: " + width + "x" + height);
@@ -165,38 +175,43 @@ public final class LibWebRtcPeer implements AutoCloseable {
 
         /** Send and receive video (VP8, 320x240 at 30 fps) and audio, loopback only. */
         public static Options defaults() {
-            return new Options(true, true, true, true, 320, 240, 30, "VP8", true);
+            return new Options(true, true, true, true, 320, 240, 30, "VP8", true, true);
         }
 
         public Options withVideo(boolean send, boolean receive) {
             return new Options(send, receive, sendAudio, receiveAudio, width, height, framesPerSecond,
-                    preferredVideoCodec, loopbackOnly);
+                    preferredVideoCodec, loopbackOnly, audioRed);
         }
 
         public Options withAudio(boolean send, boolean receive) {
             return new Options(sendVideo, receiveVideo, send, receive, width, height, framesPerSecond,
-                    preferredVideoCodec, loopbackOnly);
+                    preferredVideoCodec, loopbackOnly, audioRed);
         }
 
         public Options withFrameSize(int newWidth, int newHeight, int newFramesPerSecond) {
             return new Options(sendVideo, receiveVideo, sendAudio, receiveAudio, newWidth, newHeight,
-                    newFramesPerSecond, preferredVideoCodec, loopbackOnly);
+                    newFramesPerSecond, preferredVideoCodec, loopbackOnly, audioRed);
         }
 
         public Options withPreferredVideoCodec(String codec) {
             return new Options(sendVideo, receiveVideo, sendAudio, receiveAudio, width, height, framesPerSecond,
-                    codec, loopbackOnly);
+                    codec, loopbackOnly, audioRed);
         }
 
         public Options withLoopbackOnly(boolean loopback) {
             return new Options(sendVideo, receiveVideo, sendAudio, receiveAudio, width, height, framesPerSecond,
-                    preferredVideoCodec, loopback);
+                    preferredVideoCodec, loopback, audioRed);
+        }
+
+        public Options withAudioRed(boolean red) {
+            return new Options(sendVideo, receiveVideo, sendAudio, receiveAudio, width, height, framesPerSecond,
+                    preferredVideoCodec, loopbackOnly, red);
         }
     }
 
     private final Options options;
     private final String name;
-    private final AudioDeviceModule audioDeviceModule;
+    private final AudioDeviceModuleBase audioDeviceModule;
     private final PeerConnectionFactory factory;
     private final RTCPeerConnection peerConnection;
     private final ScheduledExecutorService generator;
@@ -218,7 +233,10 @@ public final class LibWebRtcPeer implements AutoCloseable {
     private LibWebRtcPeer(String name, Options options) {
         this.name = name;
         this.options = options;
-        this.audioDeviceModule = new AudioDeviceModule(AudioLayer.kDummyAudio);
+        // See the class comment: only a peer that sends no audio can have a playout thread.
+        this.audioDeviceModule = options.sendAudio()
+                ? new AudioDeviceModule(AudioLayer.kDummyAudio)
+                : new HeadlessAudioDeviceModule();
         PeerConnectionFactory createdFactory = null;
         RTCPeerConnection createdConnection = null;
         try {
@@ -283,8 +301,9 @@ public final class LibWebRtcPeer implements AutoCloseable {
         if (options.sendAudio() || options.receiveAudio()) {
             audioSource = new CustomAudioSource();
             audioTrack = factory.createAudioTrack(name + "-audio", audioSource);
-            peerConnection.addTransceiver(audioTrack,
+            RTCRtpTransceiver transceiver = peerConnection.addTransceiver(audioTrack,
                     transceiverInit(direction(options.sendAudio(), options.receiveAudio())));
+            leaveOutAudioRed(transceiver);
         }
         if (options.sendVideo()) {
             long periodNanos = TimeUnit.SECONDS.toNanos(1) / options.framesPerSecond();
@@ -327,6 +346,20 @@ public final class LibWebRtcPeer implements AutoCloseable {
             throw new IllegalArgumentException("libwebrtc has no video codec named " + preferred);
         }
         codecs.addAll(auxiliary);
+        transceiver.setCodecPreferences(codecs);
+    }
+
+    /** Without {@link Options#audioRed}: every audio codec libwebrtc has but RED, in its order. */
+    private void leaveOutAudioRed(RTCRtpTransceiver transceiver) {
+        if (options.audioRed()) {
+            return;
+        }
+        List<RTCRtpCodecCapability> codecs = new ArrayList<>();
+        for (RTCRtpCodecCapability codec : factory.getRtpReceiverCapabilities(MediaType.AUDIO).getCodecs()) {
+            if (!codec.getName().equalsIgnoreCase("red")) {
+                codecs.add(codec);
+            }
+        }
         transceiver.setCodecPreferences(codecs);
     }
 
@@ -441,6 +474,7 @@ public final class LibWebRtcPeer implements AutoCloseable {
                 preferVideoCodec(transceiver);
             } else if (MediaStreamTrack.AUDIO_TRACK_KIND.equals(kind) && audioTrack != null) {
                 attach(transceiver, audioTrack, options.sendAudio(), options.receiveAudio());
+                leaveOutAudioRed(transceiver);
             } else {
                 transceiver.setDirection(RTCRtpTransceiverDirection.INACTIVE);
             }

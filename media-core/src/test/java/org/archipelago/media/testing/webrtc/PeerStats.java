@@ -28,6 +28,11 @@ import java.util.Map;
  * @param videoNacksReceived   outbound-rtp video {@code nackCount}: NACKs this peer received
  * @param videoPlisReceived    outbound-rtp video {@code pliCount}: PLIs this peer received
  * @param audioPacketsReceived inbound-rtp audio {@code packetsReceived}
+ * @param audioPacketsLost     inbound-rtp audio {@code packetsLost}
+ * @param audioSamplesReceived inbound-rtp audio {@code totalSamplesReceived}: samples played out,
+ *                             decoded or concealed (0 on a peer that sends audio: see LibWebRtcPeer)
+ * @param audioSamplesConcealed inbound-rtp audio {@code concealedSamples}: samples made up for missing audio
+ * @param audioEnergy          inbound-rtp audio {@code totalAudioEnergy}: 0 while only silence was played
  * @param audioPacketsSent     outbound-rtp audio {@code packetsSent}
  * @param inboundVideoCodec    mimeType of the codec of an inbound video stream, or "" if none yet
  * @param outboundVideoCodec   mimeType of the codec of an outbound video stream, or "" if none yet
@@ -46,6 +51,10 @@ public record PeerStats(
         long videoNacksReceived,
         long videoPlisReceived,
         long audioPacketsReceived,
+        long audioPacketsLost,
+        long audioSamplesReceived,
+        long audioSamplesConcealed,
+        double audioEnergy,
         long audioPacketsSent,
         String inboundVideoCodec,
         String outboundVideoCodec) {
@@ -63,7 +72,8 @@ public record PeerStats(
         long framesReceived = 0, framesDecoded = 0, packetsReceived = 0, packetsLost = 0;
         long freezes = 0, nacksSent = 0, plisSent = 0, packetsSent = 0, framesEncoded = 0;
         long nacksReceived = 0, plisReceived = 0, audioReceived = 0, audioSent = 0;
-        double fps = 0;
+        long audioLost = 0, audioSamples = 0, audioConcealed = 0;
+        double fps = 0, audioEnergy = 0;
         String inCodec = "", outCodec = "";
         for (RTCStats stats : all.values()) {
             Map<String, Object> a = stats.getAttributes();
@@ -86,13 +96,17 @@ public record PeerStats(
                 outCodec = codecOf(all, a, outCodec);
             } else if (stats.getType() == RTCStatsType.INBOUND_RTP && AUDIO.equals(kind)) {
                 audioReceived += asLong(a.get("packetsReceived"));
+                audioLost += asLong(a.get("packetsLost"));
+                audioSamples += asLong(a.get("totalSamplesReceived"));
+                audioConcealed += asLong(a.get("concealedSamples"));
+                audioEnergy += asDouble(a.get("totalAudioEnergy"));
             } else if (stats.getType() == RTCStatsType.OUTBOUND_RTP && AUDIO.equals(kind)) {
                 audioSent += asLong(a.get("packetsSent"));
             }
         }
         return new PeerStats(framesReceived, framesDecoded, packetsReceived, packetsLost, freezes, fps,
                 nacksSent, plisSent, packetsSent, framesEncoded, nacksReceived, plisReceived,
-                audioReceived, audioSent, inCodec, outCodec);
+                audioReceived, audioLost, audioSamples, audioConcealed, audioEnergy, audioSent, inCodec, outCodec);
     }
 
     private static String codecOf(Map<String, RTCStats> all, Map<String, Object> stream, String fallback) {
