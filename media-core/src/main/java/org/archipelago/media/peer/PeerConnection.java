@@ -818,6 +818,7 @@ public final class PeerConnection implements DatagramEndpoint {
             close("ice: no connectivity check within the connect timeout");
         } else if (state == PeerState.CONNECTED) {
             sendTransportFeedback(nowNanos);
+            retransmissions.sendDeferred(nowNanos, retransmissionSink);
             sendNacks(nowNanos);
             if (reportInterval.isDue(nowNanos)) {
                 sendReport(nowNanos);

@@ -132,6 +132,16 @@ public final class NackResponder implements AutoCloseable {
     private long plainRetransmissionsSent;
     private long redundantRetransmissions;
 
+    /** Second copies waiting (see {@link #sendDeferred}): a ring of stream, sequence number, due time. */
+    static final int MAX_DEFERRED = 64;
+    /** How much later a second copy leaves than the first: a few packets, past a typical burst of loss. */
+    static final long SECOND_COPY_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private final Stream[] deferredStreams = new Stream[MAX_DEFERRED];
+    private final int[] deferredSequenceNumbers = new int[MAX_DEFERRED];
+    private final long[] deferredDueNanos = new long[MAX_DEFERRED];
+    private int deferredHead;
+    private int deferredCount;
+
     /**
      * A responder for the send streams of {@code answer} whose section negotiated generic NACK.
      *
@@ -269,14 +279,53 @@ public final class NackResponder implements AutoCloseable {
             retransmit(stream, stream.history.packet(slot), sink);
             if (stream.history.timesResent(slot) > 1 && bucket >= NANOS_PER_SECOND) {
                 // Asked again: our retransmission was lost too. A receiver that does not know the
-                // RTT waits about 100 ms before each new request, so two losses in a row would
-                // freeze its video; a second copy makes that unlikely for little traffic (only
-                // packets whose repair was lost are sent twice).
+                // RTT waits about 100 ms before each new request, so one more loss would freeze its
+                // video. A second copy, a little later so that the same burst of loss does not take
+                // both, makes that unlikely for little traffic: only packets whose repair was lost
+                // are sent twice.
                 bucket -= NANOS_PER_SECOND;
-                redundantRetransmissions++;
+                deferSecondCopy(stream, sequenceNumber, nowNanos, sink);
+            }
+        }
+    }
+
+    private void deferSecondCopy(Stream stream, int sequenceNumber, long nowNanos, Sink sink) {
+        redundantRetransmissions++;
+        if (deferredCount == MAX_DEFERRED) {
+            // Full (a storm): the copy goes at once rather than not at all.
+            int slot = stream.history.slotOf(sequenceNumber);
+            if (slot >= 0) {
+                retransmit(stream, stream.history.packet(slot), sink);
+            }
+            return;
+        }
+        int tail = (deferredHead + deferredCount) % MAX_DEFERRED;
+        deferredStreams[tail] = stream;
+        deferredSequenceNumbers[tail] = sequenceNumber;
+        deferredDueNanos[tail] = nowNanos + SECOND_COPY_DELAY_NANOS;
+        deferredCount++;
+    }
+
+    /**
+     * Sends the second copies that are due at {@code nowNanos} (the peer's timer calls this); a
+     * packet the history no longer holds is skipped.
+     */
+    public void sendDeferred(long nowNanos, Sink sink) {
+        while (deferredCount > 0 && deferredDueNanos[deferredHead] - nowNanos <= 0) {
+            Stream stream = deferredStreams[deferredHead];
+            int slot = stream.history.slotOf(deferredSequenceNumbers[deferredHead]);
+            deferredStreams[deferredHead] = null;
+            deferredHead = (deferredHead + 1) % MAX_DEFERRED;
+            deferredCount--;
+            if (slot >= 0) {
                 retransmit(stream, stream.history.packet(slot), sink);
             }
         }
+    }
+
+    /** Second copies waiting for {@link #sendDeferred}. */
+    public int deferredCount() {
+        return deferredCount;
     }
 
     private void retransmit(Stream stream, ByteBuf stored, Sink sink) {
@@ -321,7 +370,7 @@ public final class NackResponder implements AutoCloseable {
 
     // ---- counters -------------------------------------------------------------------------------
 
-    /** Second copies sent for packets NACKed again after a retransmission (counted in the sent totals too). */
+    /** Second copies for packets NACKed again after a retransmission (counted in the sent totals once sent). */
     public long redundantRetransmissions() {
         return redundantRetransmissions;
     }
@@ -357,6 +406,8 @@ public final class NackResponder implements AutoCloseable {
     /** Releases every packet held. */
     @Override
     public void close() {
+        java.util.Arrays.fill(deferredStreams, null);
+        deferredCount = 0;
         for (Stream stream : streams) {
             stream.history.close();
         }

@@ -136,6 +136,13 @@ public final class RetransmissionHistory implements AutoCloseable {
         return slot;
     }
 
+    /** The slot holding {@code sequenceNumber}, or {@link #NOT_SENT}; unlike {@link #request}, changes nothing. */
+    public int slotOf(int sequenceNumber) {
+        int sequence = sequenceNumber & RtpSequence.SEQUENCE_NUMBER_MASK;
+        int slot = sequence & mask;
+        return packets[slot] != null && sequenceNumbers[slot] == sequence ? slot : NOT_SENT;
+    }
+
     /** How many times the packet in {@code slot} was retransmitted, the request just granted included. */
     public int timesResent(int slot) {
         return resends[slot];

@@ -108,7 +108,12 @@ class NackResponderTest {
         assertEquals(1, sink.rtx.size());
         assertEquals(2, responder.dropCount(RetransmissionDropReason.WITHIN_RTT));
         nack(SSRC, 33 * MS, 30 * MS, 10);
-        assertEquals(3, sink.rtx.size(), "asked again after 3/4 of an RTT: two copies");
+        assertEquals(2, sink.rtx.size(), "asked again after 3/4 of an RTT: one copy now");
+        assertEquals(1, responder.deferredCount(), "and a second one a little later");
+        responder.sendDeferred(52 * MS, sink);
+        assertEquals(2, sink.rtx.size(), "not before its delay");
+        responder.sendDeferred(53 * MS, sink);
+        assertEquals(3, sink.rtx.size());
         assertEquals(1, responder.redundantRetransmissions());
         assertEquals(10, osn(sink.rtx.get(1)));
         assertEquals(10, osn(sink.rtx.get(2)), "both copies carry OSN 10");
@@ -116,8 +121,31 @@ class NackResponderTest {
         nack(SSRC, 107 * MS, -1, 10);
         assertEquals(3, sink.rtx.size());
         nack(SSRC, 108 * MS, -1, 10);
+        responder.sendDeferred(128 * MS, sink);
         assertEquals(5, sink.rtx.size());
         assertEquals(5, responder.rtxSent());
+    }
+
+    /** Second copies wait in a bounded ring; when it is full they go at once, and nothing is lost. */
+    @Test
+    void secondCopiesBeyondTheRingGoAtOnce() {
+        responder = responder(NackResponder.Limits.defaults(256));
+        int packets = NackResponder.MAX_DEFERRED + 10;
+        for (int seq = 0; seq < packets; seq++) {
+            send(VP8, seq, 0);
+        }
+        int[] all = new int[packets];
+        for (int seq = 0; seq < packets; seq++) {
+            all[seq] = seq;
+        }
+        nack(SSRC, MS, 10 * MS, all);
+        nack(SSRC, 20 * MS, 10 * MS, all);
+        assertEquals(NackResponder.MAX_DEFERRED, responder.deferredCount());
+        assertEquals(2 * packets + 10, sink.rtx.size(), "first round, second round, and the 10 the ring had no room for");
+        responder.sendDeferred(40 * MS, sink);
+        assertEquals(0, responder.deferredCount());
+        assertEquals(3 * packets, sink.rtx.size());
+        assertEquals(packets, responder.redundantRetransmissions());
     }
 
     /** The original sequence number an RTX packet carries (RFC 4588 §4). */
