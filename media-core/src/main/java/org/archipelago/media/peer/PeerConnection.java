@@ -17,6 +17,7 @@ import org.archipelago.media.rtcp.RtcpNack;
 import org.archipelago.media.rtcp.RtcpPictureLossIndication;
 import org.archipelago.media.rtp.RtpPacket;
 import org.archipelago.media.rtx.NackGenerator;
+import org.archipelago.media.rtx.RetransmissionDropReason;
 import org.archipelago.media.rtx.RtxDepacketizer;
 import org.archipelago.media.rtx.NackResponder;
 import org.archipelago.media.sdp.Codec;
@@ -171,6 +172,7 @@ public final class PeerConnection implements DatagramEndpoint {
     private long rtpPacketsSent;
     private long rtcpPacketsSent;
     private long keyframeRequestsSent;
+    private long unrepairableNacks;
 
     /** Transport-wide congestion control feedback to the peer's sender, when negotiated; else null. */
     private final TransportFeedbackGenerator transportFeedback;
@@ -567,7 +569,14 @@ public final class PeerConnection implements DatagramEndpoint {
                     rtcpDrops[RtcpDropReason.FEEDBACK_MALFORMED.ordinal()]++;
                     continue;
                 }
+                long tooOld = retransmissions.dropCount(RetransmissionDropReason.TOO_OLD);
                 retransmissions.onNack(nack, roundTripTimeNanos(nack.mediaSsrc()), nowNanos, retransmissionSink);
+                if (retransmissions.dropCount(RetransmissionDropReason.TOO_OLD) > tooOld && sendSsrcIndex(nack.mediaSsrc()) >= 0) {
+                    // Loss beyond what retransmission can repair (out of the history, or older than
+                    // it may be resent): only a key frame helps. The router throttles per publisher.
+                    unrepairableNacks++;
+                    listener.onKeyframeRequest(this, nack.mediaSsrc(), nowNanos);
+                }
                 continue;
             }
             if (type != RtcpHeader.PAYLOAD_FEEDBACK) {
@@ -969,6 +978,14 @@ public final class PeerConnection implements DatagramEndpoint {
     /** RTX packets restored into their originals (those not needed included). */
     public long rtxRestored() {
         return rtx.restored();
+    }
+
+    /**
+     * NACKs asking for packets too old to be retransmitted, each turned into a key frame request
+     * for that stream (counted apart from the peer's own PLIs and FIRs).
+     */
+    public long unrepairableNacks() {
+        return unrepairableNacks;
     }
 
     /** PLIs sent to this peer through {@link #requestKeyframe}. */

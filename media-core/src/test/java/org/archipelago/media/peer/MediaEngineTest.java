@@ -7,8 +7,10 @@ import org.archipelago.media.dtls.DtlsCertificate;
 import org.archipelago.media.ice.BindingRequestOutcome;
 import org.archipelago.media.rtcp.RtcpFullIntraRequest;
 import org.archipelago.media.rtcp.RtcpHeader;
+import org.archipelago.media.rtcp.RtcpNack;
 import org.archipelago.media.rtcp.RtcpPictureLossIndication;
 import org.archipelago.media.rtp.RtpPacket;
+import org.archipelago.media.rtx.RetransmissionDropReason;
 import org.archipelago.media.rtx.RtxDepacketizer;
 import org.archipelago.media.sdp.MediaKind;
 import org.archipelago.media.sdp.NegotiatedMedia;
@@ -181,6 +183,53 @@ class MediaEngineTest {
         Await.until("the PLI at the client", TIMEOUT, () -> !clientFeedback(client).isEmpty());
         assertEquals(List.of(new ReceivedRtcp(RtcpHeader.PAYLOAD_FEEDBACK, RtcpPictureLossIndication.FORMAT)),
                 clientFeedback(client));
+    }
+
+    /**
+     * A NACK for packets the history no longer holds cannot be repaired by retransmission: the
+     * listener is asked for a key frame of that stream, as for a PLI. A NACK the history answers asks
+     * for nothing.
+     */
+    @Test
+    void aNackBeyondTheHistoryAsksForAKeyframe() throws Exception {
+        MediaEngine engine = engine(MediaEngine.Options.loopback(0).withRetransmissionHistorySize(16));
+        Session session = connect(engine, clientOptions());
+        NativeTestPeer client = session.client;
+        PeerConnection server = session.server;
+        long serverVideoSsrc = client.serverSsrc(MediaKind.VIDEO);
+        int payloadType = session.server.answer().negotiated(NativeTestPeer.VIDEO_MID).codecs().get(0).payloadType();
+        onLoop(server, () -> {
+            for (int seq = 100; seq < 140; seq++) {
+                ByteBuf packet = server.allocator().buffer(RtpPacket.FIXED_HEADER_LENGTH + 100 + PeerConnection.RTP_TAILROOM);
+                packet.writeByte(RtpPacket.VERSION << 6).writeByte(payloadType).writeShort(seq)
+                        .writeInt(3000 * seq).writeInt((int) serverVideoSsrc).writeZero(100);
+                server.sendRtp(packet);
+            }
+            return null;
+        });
+
+        client.sendRtcp(nack(client.videoSsrc(), serverVideoSsrc, 139));
+        Await.until("the retransmission of 139", TIMEOUT, () -> onLoopUnchecked(server, () -> server.retransmissions().rtxSent()
+                + server.retransmissions().plainRetransmissionsSent()) == 1);
+        assertTrue(session.listener.keyframeRequests.isEmpty(), "a NACK the history answers asks for no key frame");
+
+        client.sendRtcp(nack(client.videoSsrc(), serverVideoSsrc, 101));
+        Await.until("a key frame request for the stream", TIMEOUT, () -> !session.listener.keyframeRequests.isEmpty());
+        assertEquals(List.of(serverVideoSsrc), List.copyOf(session.listener.keyframeRequests));
+        onLoop(server, () -> {
+            assertEquals(1, server.unrepairableNacks());
+            assertEquals(1, server.retransmissions().dropCount(RetransmissionDropReason.TOO_OLD));
+            assertEquals(0, server.keyframeRequestsReceived(), "not counted as the peer's own PLI");
+            return null;
+        });
+    }
+
+    private static byte[] nack(long senderSsrc, long mediaSsrc, int... lost) {
+        ByteBuf out = Unpooled.buffer(64);
+        assertTrue(RtcpNack.write(out, senderSsrc, mediaSsrc, lost, lost.length));
+        byte[] bytes = ByteBufUtil.getBytes(out);
+        out.release();
+        return bytes;
     }
 
     /** RFC 5104 §4.3.1: a repeated FIR (same sequence number) and FIRs or PLIs for others' streams ask nothing. */
