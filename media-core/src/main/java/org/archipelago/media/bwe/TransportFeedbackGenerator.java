@@ -12,8 +12,9 @@ import org.archipelago.media.rtp.RtpSequenceUnwrapper;
  * estimate the path. Without it a browser publisher never raises its bitrate.
  *
  * <p>A window of {@link #WINDOW} sequence numbers, in preallocated arrays: nothing is allocated per
- * packet or per feedback. A packet arriving after its sequence number was reported (reordered
- * beyond one feedback interval) or older than the window is counted and left out. Owned by one
+ * packet (a feedback message costs its buffer and one small chunk encoder). A packet arriving
+ * after its sequence number was reported (reordered beyond one feedback interval) or older than
+ * the window is counted and left out. Owned by one
  * thread (the peer's loop); time is passed in.
  */
 public final class TransportFeedbackGenerator {
@@ -44,11 +45,13 @@ public final class TransportFeedbackGenerator {
             return;
         }
         if (unwrapped - nextToReport >= WINDOW) {
-            // A jump past the window: what was not reported yet is too old to matter.
-            for (long seq = nextToReport; seq <= highest; seq++) {
+            // A jump past the window: what falls out of it was not reported and is too old to
+            // matter; what stays in it (arrivals still unreported) is kept.
+            long oldest = unwrapped - MASK;
+            for (long seq = nextToReport, end = Math.min(highest, oldest - 1); seq <= end; seq++) {
                 received[(int) (seq & MASK)] = false;
             }
-            nextToReport = unwrapped - MASK;
+            nextToReport = oldest;
         }
         int slot = (int) (unwrapped & MASK);
         received[slot] = true;

@@ -17,7 +17,6 @@ import org.archipelago.media.rtcp.RtcpNack;
 import org.archipelago.media.rtcp.RtcpPictureLossIndication;
 import org.archipelago.media.rtp.RtpPacket;
 import org.archipelago.media.rtx.NackGenerator;
-import org.archipelago.media.rtx.RetransmissionDropReason;
 import org.archipelago.media.rtx.RtxDepacketizer;
 import org.archipelago.media.rtx.NackResponder;
 import org.archipelago.media.sdp.Codec;
@@ -77,8 +76,9 @@ public final class PeerConnection implements DatagramEndpoint {
      * Fine enough for NACK timing (a missing packet waits about 15 ms for reordering, see
      * {@link NackGenerator}) and to spread RTCP reports over 0.5–1.5 × {@link #REPORT_INTERVAL_NANOS}.
      */
-    private static final long TRANSPORT_FEEDBACK_INTERVAL_NANOS = 50_000_000L;
     private static final long TIMER_PERIOD_MILLIS = 20;
+    /** Transport-wide feedback at most this often: libwebrtc's receivers send it about every 50 ms. */
+    private static final long TRANSPORT_FEEDBACK_INTERVAL_NANOS = 50_000_000L;
     /** Incoming media streams tracked for loss (NACK), as many as the statistics track. */
     static final int MAX_NACK_STREAMS = PeerStatistics.MAX_RECEIVE_STREAMS;
     /** Sequence numbers in one NACK: a burst of this many costs 4 to 4 × this bytes of FCI. */
@@ -201,6 +201,7 @@ public final class PeerConnection implements DatagramEndpoint {
         this.incomingStreams = new IncomingStreamMap(answer.negotiatedMedia());
         this.transportWideSequenceId = transportWideSequenceId(answer);
         this.transportFeedback = transportWideSequenceId == NegotiatedMedia.NO_EXTENSION ? null : new TransportFeedbackGenerator();
+        this.lastTransportFeedbackNanos = nowNanos - TRANSPORT_FEEDBACK_INTERVAL_NANOS;
         this.rtx = new RtxDepacketizer(answer.negotiatedMedia());
         this.sendSsrcs = sendSsrcsOf(answer);
         // RTCP feedback names its sender (RFC 4585 §6.1): one of our SSRCs on this peer, or, for a
@@ -569,11 +570,11 @@ public final class PeerConnection implements DatagramEndpoint {
                     rtcpDrops[RtcpDropReason.FEEDBACK_MALFORMED.ordinal()]++;
                     continue;
                 }
-                long tooOld = retransmissions.dropCount(RetransmissionDropReason.TOO_OLD);
-                retransmissions.onNack(nack, roundTripTimeNanos(nack.mediaSsrc()), nowNanos, retransmissionSink);
-                if (retransmissions.dropCount(RetransmissionDropReason.TOO_OLD) > tooOld && sendSsrcIndex(nack.mediaSsrc()) >= 0) {
+                int tooOld = retransmissions.onNack(nack, roundTripTimeNanos(nack.mediaSsrc()), nowNanos, retransmissionSink);
+                if (tooOld > 0 && sendSsrcIndex(nack.mediaSsrc()) >= 0) {
                     // Loss beyond what retransmission can repair (out of the history, or older than
-                    // it may be resent): only a key frame helps. The router throttles per publisher.
+                    // it may be resent): only a key frame helps. The router throttles per publisher,
+                    // so a subscriber NACKing junk cannot make the publisher send more than it allows.
                     unrepairableNacks++;
                     listener.onKeyframeRequest(this, nack.mediaSsrc(), nowNanos);
                 }
@@ -835,10 +836,7 @@ public final class PeerConnection implements DatagramEndpoint {
         }
     }
 
-    /**
-     * Sends transport-wide feedback for what arrived since the last one, at most every
-     * {@link #TRANSPORT_FEEDBACK_INTERVAL_NANOS} (libwebrtc's receivers send it about every 50 ms).
-     */
+    /** Sends transport-wide feedback for what arrived since the last one, at most every {@link #TRANSPORT_FEEDBACK_INTERVAL_NANOS}. */
     private void sendTransportFeedback(long nowNanos) {
         if (transportFeedback == null || !transportFeedback.hasPending()
                 || nowNanos - lastTransportFeedbackNanos < TRANSPORT_FEEDBACK_INTERVAL_NANOS) {

@@ -313,10 +313,12 @@ public final class Router {
             // the primary's payload type, so the subscriber's sequence stays without a gap.
             if (packet.payloadLength() == 0) {
                 payloadType = redPrimary;
-            } else if (parseRed(source, packet)) {
+            } else if (parseRed(source, packet) && red.primaryPayloadType() == redPrimary) {
                 unwrap = true;
                 payloadType = red.primaryPayloadType();
             } else {
+                // Malformed, or a primary of another codec than the one announced: not sent, which
+                // the subscriber sees as one lost packet (audio is not retransmitted; Opus conceals).
                 downstream.droppedMalformedRed++;
                 return;
             }

@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Bounded: each history holds {@link Limits#historySize} packets; one NACK packet may ask for
  * {@link Limits#maxPerNack} sequence numbers, the rest are counted and ignored; at most
  * {@link Limits#maxPerSecond} retransmissions leave per second (a token bucket); a packet is
- * retransmitted at most once per RTT. Everything refused is counted by
+ * retransmitted at most once per 3/4 of an RTT, with a second copy 20–40 ms later when it is asked
+ * for again ({@link #sendDeferred}, at most {@link #MAX_DEFERRED} waiting). Everything refused is counted by
  * {@link RetransmissionDropReason}. Nothing allocated per packet but pooled buffers.
  *
  * <p>Owned by the peer's event loop. Time is passed in.
@@ -131,8 +132,9 @@ public final class NackResponder implements AutoCloseable {
     private long rtxSent;
     private long plainRetransmissionsSent;
     private long redundantRetransmissions;
+    private long secondCopiesDropped;
 
-    /** Second copies waiting (see {@link #sendDeferred}): a ring of stream, sequence number, due time. */
+    /** Second copies waiting (see {@link #sendDeferred}): a ring of stream, sequence number, due time; a power of two. */
     static final int MAX_DEFERRED = 64;
     /** How much later a second copy leaves than the first: a few packets, past a typical burst of loss. */
     static final long SECOND_COPY_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -245,24 +247,27 @@ public final class NackResponder implements AutoCloseable {
      *
      * @param rttNanos the leg's RTT for the NACKed stream, or a negative value when unknown
      *                 ({@link #DEFAULT_RTT_NANOS} is used)
+     * @return how many of the sequence numbers asked for are too old to be retransmitted (out of
+     *         the history or past the maximum age): loss only a key frame can repair
      */
-    public void onNack(RtcpNack nack, long rttNanos, long nowNanos, Sink sink) {
+    public int onNack(RtcpNack nack, long rttNanos, long nowNanos, Sink sink) {
         nacksReceived++;
         Stream stream = stream(nack.mediaSsrc());
         nack.rewind();
         if (stream == null) {
             drops[RetransmissionDropReason.UNKNOWN_SSRC.ordinal()] += nack.skipRemaining();
-            return;
+            return 0;
         }
         long rtt = rttNanos < 0 ? DEFAULT_RTT_NANOS : rttNanos;
         refill(nowNanos);
         int asked = 0;
+        int tooOld = 0;
         int sequenceNumber;
         while ((sequenceNumber = nack.nextLostSequenceNumber()) != RtcpNack.NO_MORE) {
             if (++asked > limits.maxPerNack()) {
                 // The rest of a storm: counted in one step, not looked at one by one.
                 drops[RetransmissionDropReason.OVER_NACK_LIMIT.ordinal()] += 1 + nack.skipRemaining();
-                return;
+                return tooOld;
             }
             if (bucket < NANOS_PER_SECOND) {
                 drops[RetransmissionDropReason.OVER_RATE_LIMIT.ordinal()]++;
@@ -270,6 +275,9 @@ public final class NackResponder implements AutoCloseable {
             }
             int slot = stream.history.request(sequenceNumber, nowNanos, rtt);
             if (slot < 0) {
+                if (slot == RetransmissionHistory.TOO_OLD) {
+                    tooOld++;
+                }
                 drops[(slot == RetransmissionHistory.TOO_OLD ? RetransmissionDropReason.TOO_OLD
                         : slot == RetransmissionHistory.WITHIN_RTT ? RetransmissionDropReason.WITHIN_RTT
                         : RetransmissionDropReason.NOT_SENT).ordinal()]++;
@@ -284,22 +292,21 @@ public final class NackResponder implements AutoCloseable {
                 // both, makes that unlikely for little traffic: only packets whose repair was lost
                 // are sent twice.
                 bucket -= NANOS_PER_SECOND;
-                deferSecondCopy(stream, sequenceNumber, nowNanos, sink);
+                deferSecondCopy(stream, sequenceNumber, nowNanos);
             }
         }
+        return tooOld;
     }
 
-    private void deferSecondCopy(Stream stream, int sequenceNumber, long nowNanos, Sink sink) {
-        redundantRetransmissions++;
+    private void deferSecondCopy(Stream stream, int sequenceNumber, long nowNanos) {
         if (deferredCount == MAX_DEFERRED) {
-            // Full (a storm): the copy goes at once rather than not at all.
-            int slot = stream.history.slotOf(sequenceNumber);
-            if (slot >= 0) {
-                retransmit(stream, stream.history.packet(slot), sink);
-            }
+            // Full: a storm, when bandwidth is scarcest. Sent at once the copy would share the
+            // first one's fate, so it is not sent at all (and its token is given back).
+            secondCopiesDropped++;
+            bucket += NANOS_PER_SECOND;
             return;
         }
-        int tail = (deferredHead + deferredCount) % MAX_DEFERRED;
+        int tail = (deferredHead + deferredCount) & (MAX_DEFERRED - 1);
         deferredStreams[tail] = stream;
         deferredSequenceNumbers[tail] = sequenceNumber;
         deferredDueNanos[tail] = nowNanos + SECOND_COPY_DELAY_NANOS;
@@ -315,9 +322,10 @@ public final class NackResponder implements AutoCloseable {
             Stream stream = deferredStreams[deferredHead];
             int slot = stream.history.slotOf(deferredSequenceNumbers[deferredHead]);
             deferredStreams[deferredHead] = null;
-            deferredHead = (deferredHead + 1) % MAX_DEFERRED;
+            deferredHead = (deferredHead + 1) & (MAX_DEFERRED - 1);
             deferredCount--;
             if (slot >= 0) {
+                redundantRetransmissions++;
                 retransmit(stream, stream.history.packet(slot), sink);
             }
         }
@@ -370,9 +378,14 @@ public final class NackResponder implements AutoCloseable {
 
     // ---- counters -------------------------------------------------------------------------------
 
-    /** Second copies for packets NACKed again after a retransmission (counted in the sent totals once sent). */
+    /** Second copies sent for packets NACKed again after a retransmission (counted in the sent totals too). */
     public long redundantRetransmissions() {
         return redundantRetransmissions;
+    }
+
+    /** Second copies not sent because {@link #MAX_DEFERRED} were already waiting. */
+    public long secondCopiesDropped() {
+        return secondCopiesDropped;
     }
 
     /** Sequence numbers NACKed but not retransmitted, for {@code reason}. */

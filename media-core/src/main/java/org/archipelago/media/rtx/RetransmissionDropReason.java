@@ -8,7 +8,7 @@ public enum RetransmissionDropReason {
     TOO_OLD,
     /** Never sent: ahead of the newest packet, or a sequence number the stream skipped. */
     NOT_SENT,
-    /** Already retransmitted less than one RTT ago (the NACK crossed our retransmission). */
+    /** Already retransmitted less than 3/4 of an RTT ago (the NACK crossed our retransmission). */
     WITHIN_RTT,
     /** Beyond the sequence numbers one NACK packet may ask for ({@link NackResponder.Limits#maxPerNack}). */
     OVER_NACK_LIMIT,

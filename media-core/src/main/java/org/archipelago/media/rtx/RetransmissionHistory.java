@@ -14,7 +14,7 @@ import org.archipelago.media.rtp.RtpSequence;
  *
  * <p>A request for a sequence number ({@link #request}) answers with the slot to retransmit, or why
  * not: not sent (ahead of the newest, or skipped), too old (evicted, or older than the maximum
- * age), or already retransmitted within the last RTT. Time is passed in. Owned by one event loop.
+ * age), or already retransmitted less than 3/4 of an RTT ago. Time is passed in. Owned by one event loop.
  */
 public final class RetransmissionHistory implements AutoCloseable {
     /** The largest capacity: half the sequence space, so "newer" stays unambiguous (RFC 3550 §5.1). */
@@ -103,7 +103,7 @@ public final class RetransmissionHistory implements AutoCloseable {
      * retransmitted and returns its slot for {@link #packet}, else {@link #NOT_SENT},
      * {@link #TOO_OLD} or {@link #WITHIN_RTT}.
      *
-     * @param rttNanos the round-trip time of the leg: one retransmission per packet per RTT
+     * @param rttNanos the round-trip time of the leg: one retransmission per packet per 3/4 of it
      */
     public int request(int sequenceNumber, long nowNanos, long rttNanos) {
         if (newest == EMPTY) {

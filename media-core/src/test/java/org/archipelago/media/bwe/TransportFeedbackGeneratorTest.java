@@ -78,6 +78,22 @@ class TransportFeedbackGeneratorTest {
         assertEquals(5010, statuses.get(statuses.size() - 1).sequenceNumber());
     }
 
+    /** A jump just past the window keeps the unreported arrivals that stay inside it. */
+    @Test
+    void aJumpJustPastTheWindowKeepsWhatStaysInside() {
+        TransportFeedbackGenerator generator = new TransportFeedbackGenerator();
+        for (int seq = 0; seq <= 1000; seq++) {
+            generator.onPacket(seq, seq * MS);
+        }
+        generator.onPacket(TransportFeedbackGenerator.WINDOW, 1100 * MS);
+        List<Status> statuses = flush(generator);
+        assertEquals(1, statuses.get(0).sequenceNumber(), "0 fell out of the window");
+        assertEquals(TransportFeedbackGenerator.WINDOW, statuses.size());
+        assertTrue(statuses.subList(0, 1000).stream().allMatch(Status::received), "1..1000 arrived and stay reported as such");
+        assertTrue(statuses.subList(1000, statuses.size() - 1).stream().noneMatch(Status::received));
+        assertTrue(statuses.get(statuses.size() - 1).received());
+    }
+
     @Test
     void nothingPendingWritesNothing() {
         TransportFeedbackGenerator generator = new TransportFeedbackGenerator();

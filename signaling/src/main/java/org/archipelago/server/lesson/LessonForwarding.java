@@ -226,20 +226,34 @@ final class LessonForwarding {
     }
 
     /**
-     * Publisher and subscriber may number the same codec differently: map by codec name. A
-     * subscriber without the publisher's RED (RFC 2198) gets the primary block of each RED packet,
-     * the codec RED's fmtp names first (both sides accepted it: see SdpAnswerBuilder).
+     * Publisher and subscriber may number the same codec differently: map by codec name. RED (RFC
+     * 2198) goes whole only to a subscriber that has it and numbers its blocks' codec as the
+     * publisher does (the block headers inside the payload carry the publisher's numbers, which
+     * are not rewritten); any other subscriber gets the primary block of each RED packet, the codec
+     * RED's fmtp names first (both sides accepted it: see SdpAnswerBuilder).
      */
-    private static void mapPayloadTypes(NegotiatedMedia from, NegotiatedMedia to, Downstream downstream) {
+    static void mapPayloadTypes(NegotiatedMedia from, NegotiatedMedia to, Downstream downstream) {
         downstream.rewriter().clearPayloadTypeMap();
         for (Codec source : from.primaryCodecs()) {
             Codec target = sameCodec(source, to);
-            if (target != null) {
-                downstream.rewriter().mapPayloadType(source.payloadType(), target.payloadType());
-            } else if (source.isRed()) {
+            if (source.isRed() && (target == null || !sameBlockNumbers(source, from, to))) {
                 downstream.rewriter().unwrapRed(source.payloadType(), source.redBlockPayloadTypes().get(0));
+            } else if (target != null) {
+                downstream.rewriter().mapPayloadType(source.payloadType(), target.payloadType());
             }
         }
+    }
+
+    /** Whether each codec a RED's blocks may carry has the same payload type at the subscriber. */
+    private static boolean sameBlockNumbers(Codec red, NegotiatedMedia from, NegotiatedMedia to) {
+        for (int blockType : red.redBlockPayloadTypes()) {
+            Codec block = from.codec(blockType);
+            Codec target = block == null ? null : sameCodec(block, to);
+            if (target == null || target.payloadType() != blockType) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Codec sameCodec(Codec source, NegotiatedMedia in) {
