@@ -2,6 +2,7 @@ package org.archipelago.server;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -34,6 +35,9 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        // jitsi-srtp logs through java.util.logging: route it to SLF4J, one format for operators.
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         int status = run(args, System.out, System.err);
         if (status >= 0) {
             System.exit(status);
