@@ -275,12 +275,13 @@ public final class NackResponder implements AutoCloseable {
             }
             int slot = stream.history.request(sequenceNumber, nowNanos, rtt);
             if (slot < 0) {
-                if (slot == RetransmissionHistory.TOO_OLD) {
+                RetransmissionDropReason reason = slot == RetransmissionHistory.TOO_OLD ? RetransmissionDropReason.TOO_OLD
+                        : slot == RetransmissionHistory.WITHIN_RTT ? RetransmissionDropReason.WITHIN_RTT
+                        : RetransmissionDropReason.NOT_SENT;
+                drops[reason.ordinal()]++;
+                if (reason == RetransmissionDropReason.TOO_OLD) {
                     tooOld++;
                 }
-                drops[(slot == RetransmissionHistory.TOO_OLD ? RetransmissionDropReason.TOO_OLD
-                        : slot == RetransmissionHistory.WITHIN_RTT ? RetransmissionDropReason.WITHIN_RTT
-                        : RetransmissionDropReason.NOT_SENT).ordinal()]++;
                 continue;
             }
             bucket -= NANOS_PER_SECOND;
@@ -403,6 +404,11 @@ public final class NackResponder implements AutoCloseable {
 
     public long plainRetransmissionsSent() {
         return plainRetransmissionsSent;
+    }
+
+    /** Retransmissions sent, RTX and plain together (second copies included). */
+    public long retransmissionsSent() {
+        return rtxSent + plainRetransmissionsSent;
     }
 
     /** Send streams with a history (NACK negotiated). */

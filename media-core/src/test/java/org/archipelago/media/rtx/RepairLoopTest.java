@@ -122,7 +122,7 @@ class RepairLoopTest {
         Arrays.fill(lostAt, -1);
         List<Long> repairTimes = new ArrayList<>();
         int[] due = new int[256];
-        long[] originalsLost = {0};
+        long originalsLost = 0;
 
         LinkSink sink = new LinkSink(forward, toReceiver, view);
         try {
@@ -140,7 +140,7 @@ class RepairLoopTest {
                     packet.release();
                     if (forward.loses()) {
                         lostAt[nextToSend] = now;
-                        originalsLost[0]++;
+                        originalsLost++;
                     } else {
                         toReceiver.add(new InFlight(now + ONE_WAY, seq, false, null));
                     }
@@ -172,16 +172,16 @@ class RepairLoopTest {
                 }
             }
 
-            String figures = originalsLost[0] + " lost, " + repairTimes.size() + " repaired, last after "
+            String figures = originalsLost + " lost, " + repairTimes.size() + " repaired, last after "
                     + repairTimes.stream().mapToLong(Long::longValue).max().orElse(0) / MS + " ms; NACKed "
                     + receiver.nackedSequenceNumbers() + ", RTX sent " + sender.rtxSent() + " (second copies "
                     + sender.redundantRetransmissions() + "), gave up " + receiver.gaveUp();
-            assertTrue(originalsLost[0] > PACKETS * lossPercent / 100 / 2, "the link lost packets: " + figures);
-            assertEquals(originalsLost[0], repairTimes.size(), "every lost packet repaired: " + figures);
+            assertTrue(originalsLost > PACKETS * lossPercent / 100 / 2, "the link lost packets: " + figures);
+            assertEquals(originalsLost, repairTimes.size(), "every lost packet repaired: " + figures);
             assertEquals(0, receiver.gaveUp(), figures);
             assertEquals(0, receiver.missingCount(), figures);
             assertTrue(repairTimes.stream().allMatch(t -> t <= maxRepairMs * MS), "repaired within " + maxRepairMs + " ms: " + figures);
-            assertTrue(sender.rtxSent() <= 3 * originalsLost[0], "retransmissions bounded by the loss: " + figures);
+            assertTrue(sender.rtxSent() <= 3 * originalsLost, "retransmissions bounded by the loss: " + figures);
         } finally {
             sender.close();
         }

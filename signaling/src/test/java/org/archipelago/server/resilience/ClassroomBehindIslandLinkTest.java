@@ -180,7 +180,7 @@ class ClassroomBehindIslandLinkTest {
     private Measurement measure(ChromiumBrowser classroom, PeerConnection peer) {
         NackResponder repair = peer.retransmissions();
         Map<String, Number> before = teacherCamera(classroom);
-        long sentBefore = repair.rtxSent() + repair.plainRetransmissionsSent();
+        long sentBefore = repair.retransmissionsSent();
         long tooOldBefore = repair.dropCount(RetransmissionDropReason.TOO_OLD);
         long withinRttBefore = repair.dropCount(RetransmissionDropReason.WITHIN_RTT);
         long start = System.nanoTime();
@@ -212,7 +212,7 @@ class ClassroomBehindIslandLinkTest {
                 delta(before, after, "retransmittedPacketsReceived"),
                 emitted == 0 ? 0 : 1000 * (after.get("jitterBufferDelay").doubleValue() - before.get("jitterBufferDelay").doubleValue()) / emitted,
                 rttSamples == 0 ? 0 : 1000 * rttSum / rttSamples,
-                repair.rtxSent() + repair.plainRetransmissionsSent() - sentBefore,
+                repair.retransmissionsSent() - sentBefore,
                 repair.dropCount(RetransmissionDropReason.TOO_OLD) - tooOldBefore,
                 repair.dropCount(RetransmissionDropReason.WITHIN_RTT) - withinRttBefore,
                 perSecond);

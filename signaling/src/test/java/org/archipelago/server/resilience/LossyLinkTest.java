@@ -121,7 +121,7 @@ class LossyLinkTest {
                 for (RetransmissionDropReason reason : RetransmissionDropReason.values()) {
                     refused += subscriber.retransmissions().dropCount(reason);
                 }
-                return new long[] {subscriber.retransmissions().rtxSent() + subscriber.retransmissions().plainRetransmissionsSent(), refused};
+                return new long[] {subscriber.retransmissions().retransmissionsSent(), refused};
             });
             return new ServerCounters(pub[0], pub[1], pub[2], sub[0], sub[1]);
         }
